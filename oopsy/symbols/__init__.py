@@ -1,0 +1,1 @@
+"""Address -> symbol, file:line, inlined chain and struct member lookups."""
