@@ -19,6 +19,11 @@ app = typer.Typer(
 
 
 
+@app.callback()
+def _commands() -> None:
+    """Crash-analysis workbench for Linux kernel developers (IA-64 first)."""
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(f"oopsy: {message}", err=True)
     raise typer.Exit(code)

@@ -9,16 +9,35 @@ two bits (facts §5); symbol lookups simply use the address as given, as kallsym
 from __future__ import annotations
 
 import bisect
+import hashlib
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from elftools.common.exceptions import ELFError
+from elftools.common.exceptions import DWARFError, ELFError, ELFParseError, ELFRelocationError
+from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.elf.elffile import ELFFile
+from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
 from oopsy.errors import OopsyError
 
 _KIND_RANK = {"func": 0, "object": 1, "notype": 2}
+
+#: Errors pyelftools raises on malformed or truncated input.
+PARSE_ERRORS = (
+    ELFError, DWARFError, ELFParseError, ValueError, OSError, AssertionError, KeyError,
+    IndexError, EOFError, struct.error,
+)
+
+# ia64 relocation types found in the debug sections of `as -g` objects and `ld -r` modules
+# (binutils include/elf/ia64.h): value = S + A, written little-endian.
+_IA64_DEBUG_RELOCS = {
+    0x25: 4,  # R_IA64_DIR32LSB
+    0x27: 8,  # R_IA64_DIR64LSB
+    0x65: 4,  # R_IA64_SECREL32LSB (debug sections of a relocatable sit at address 0)
+    0x67: 8,  # R_IA64_SECREL64LSB
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +47,41 @@ class Symbol:
     size: int
     kind: str  # func, object or notype
     section: str
+
+
+class _ElfFile(ELFFile):
+    """ELFFile that also relocates the debug sections of ia64 relocatable objects."""
+
+    def _read_dwarf_section(self, section, relocate_dwarf_sections):
+        if not (relocate_dwarf_sections and self["e_machine"] == "EM_IA_64"):
+            return super()._read_dwarf_section(section, relocate_dwarf_sections)
+        descriptor = super()._read_dwarf_section(section, False)
+        data = _ia64_relocated(self, section, descriptor.stream.getvalue())
+        descriptor.stream.seek(0)
+        descriptor.stream.write(data)
+        descriptor.stream.seek(0)
+        return descriptor
+
+
+def _ia64_relocated(elf: ELFFile, target, data: bytes) -> bytes:
+    """`data` of debug section `target` with its RELA entries applied (S + A)."""
+    patched = bytearray(data)
+    symtab = elf.get_section_by_name(".symtab")
+    for reloc_section in elf.iter_sections():
+        if not isinstance(reloc_section, RelocationSection) or not reloc_section.is_RELA():
+            continue
+        if elf.get_section(reloc_section["sh_info"]).name != target.name:
+            continue
+        for reloc in reloc_section.iter_relocations():
+            kind = reloc["r_info_type"]
+            width = _IA64_DEBUG_RELOCS.get(kind)
+            if width is None:
+                raise ELFRelocationError(f"unsupported ia64 relocation type {kind:#x}")
+            sym = symtab.get_symbol(reloc["r_info_sym"])
+            value = (sym["st_value"] + reloc["r_addend"]) & ((1 << (8 * width)) - 1)
+            offset = reloc["r_offset"]
+            patched[offset : offset + width] = value.to_bytes(width, "little")
+    return bytes(patched)
 
 
 class ElfImage:
@@ -45,16 +99,34 @@ class ElfImage:
             self._stream.close()
             raise OopsyError("not an ELF file", source=str(path))
         try:
-            self.elf = ELFFile(self._stream)
+            self.elf = _ElfFile(self._stream)
             self.sections = list(self.elf.iter_sections())
-            self.symbols = self._load_symbols()
-        except (ELFError, ValueError, OSError, AssertionError, KeyError) as exc:
+            for section in self.sections:
+                if section["sh_type"] != "SHT_NOBITS" and (
+                    section["sh_offset"] + section["sh_size"] > self.elf.stream_len
+                ):
+                    raise ELFError(f"section {section.name} runs past the end of the file")
+        except PARSE_ERRORS as exc:
             self._stream.close()
             raise OopsyError(f"corrupt or truncated ELF: {exc}", source=str(path)) from None
-        self._addresses = [s.address for s in self.symbols]
-        self._by_name: dict[str, Symbol] = {}
-        for sym in self.symbols:
-            self._by_name.setdefault(sym.name, sym)
+        self._symbols: list[Symbol] | None = None
+
+    @property
+    def symbols(self) -> list[Symbol]:
+        """All allocated func/object/notype symbols, sorted; loaded on first use."""
+        if self._symbols is None:
+            try:
+                symbols = self._load_symbols()
+            except PARSE_ERRORS as exc:
+                raise OopsyError(
+                    f"corrupt symbol table: {exc}", source=str(self.path)
+                ) from None
+            self._addresses = [s.address for s in symbols]
+            self._by_name: dict[str, Symbol] = {}
+            for sym in symbols:
+                self._by_name.setdefault(sym.name, sym)
+            self._symbols = symbols
+        return self._symbols
 
     # -- identity -------------------------------------------------------------------
     @property
@@ -72,6 +144,18 @@ class ElfImage:
     @property
     def has_dwarf(self) -> bool:
         return self.elf.get_section_by_name(".debug_info") is not None
+
+    @property
+    def has_symtab(self) -> bool:
+        return self.elf.get_section_by_name(".symtab") is not None
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        self._stream.seek(0)
+        for block in iter(lambda: self._stream.read(1 << 20), b""):
+            digest.update(block)
+        return digest.hexdigest()
 
     @property
     def build_id(self) -> str | None:
@@ -111,6 +195,7 @@ class ElfImage:
         return found
 
     def symbol(self, name: str) -> Symbol | None:
+        self.symbols
         return self._by_name.get(name)
 
     def lookup(self, address: int) -> tuple[Symbol, int] | None:
@@ -119,6 +204,7 @@ class ElfImage:
         Among symbols at the same address a function wins; a zero-size symbol covers up to
         the next symbol's address, as kallsyms assumes.
         """
+        self.symbols
         i = bisect.bisect_right(self._addresses, address) - 1
         if i < 0:
             return None
@@ -143,6 +229,11 @@ class ElfImage:
         """Symbol size, or the distance to the next symbol when the ELF gives none."""
         if sym.size:
             return sym.size
+        return self.distance_to_next(sym)
+
+    def distance_to_next(self, sym: Symbol) -> int:
+        """Bytes from `sym` to the next higher symbol address: the size kallsyms prints."""
+        self.symbols
         nxt = bisect.bisect_right(self._addresses, sym.address)
         if nxt < len(self._addresses):
             return self._addresses[nxt] - sym.address
@@ -173,3 +264,22 @@ class ElfImage:
                 f"address {address:#x} is outside section {section.name}", source=str(self.path)
             )
         return data[start : start + size]
+
+    # -- DWARF ----------------------------------------------------------------------
+    def dwarf_info(self) -> DWARFInfo:
+        """pyelftools' DWARFInfo with the relocations a relocatable object needs.
+
+        A linked image (vmlinux may keep `.rela.debug_*` from --emit-relocs) is read as
+        linked. A relocatable object gets its debug relocations applied: by pyelftools
+        where it knows the machine, by `_ia64_relocated` for ia64, which it lacks.
+        """
+        if not self.has_dwarf:
+            raise OopsyError("no DWARF debug information", source=str(self.path))
+        try:
+            if not self.is_relocatable:
+                return self.elf.get_dwarf_info(relocate_dwarf_sections=False)
+            if not self.is_ia64:
+                return self.elf.get_dwarf_info(relocate_dwarf_sections=True)
+            return self.elf.get_dwarf_info(relocate_dwarf_sections=True)
+        except (ELFRelocationError, *PARSE_ERRORS) as exc:
+            raise OopsyError(f"unreadable DWARF: {exc}", source=str(self.path)) from None
