@@ -18,6 +18,14 @@ _OTHER_ARCH = re.compile(r"^(RIP: [0-9a-f]{4}:|RAX: [0-9a-f]{16}|Oops: [0-9a-f]{
                          r"pc : |lr : |x29: [0-9a-f]{16})")
 
 
+# A module list, a hardware line or a "cut here" marker alone is not a report.
+_CONTEXT_ONLY = {"modules", "hardware", "info", "cut_here", "end_trace", None}
+
+
+def _substantive(group: list) -> bool:
+    return any(line.kind not in _CONTEXT_ONLY for line in group)
+
+
 def read_input(path: str) -> bytes:
     """Bytes of a file, or of standard input for `-`."""
     if path == "-":
@@ -33,6 +41,9 @@ def decode_text(data: bytes, source: str) -> DecodeResult:
     lines, notes = clean_lines(data, source)
     parsed = parse_lines(lines)
     groups, unrelated = split_reports(parsed)
+    for group in [g for g in groups if not _substantive(g)]:
+        groups.remove(group)
+        unrelated += sum(line.joined for line in group)
     reports = [analyze(build_report(group)) for group in groups]
     total = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if not reports:

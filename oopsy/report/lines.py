@@ -241,8 +241,23 @@ def parse_text(text: str) -> tuple[str, dict[str, Any]] | None:
         return None
 
 
+def _join(first: SourceLine, second: SourceLine, kind: str | None):
+    """The parse of `first` continued by `second`, if the grammar accepts it (as `kind`)."""
+    for sep in (" ", ""):
+        text = first.text + sep + second.text
+        joined = parse_text(text)
+        if joined is not None and (kind is None or joined[0] == kind):
+            return joined, SourceLine(first.number, text)
+    return None
+
+
 def parse_lines(lines: list[SourceLine]) -> list[ParsedLine]:
-    """Parse every line; rejoin a wrapped line with its continuation when that parses."""
+    """Parse every line; rejoin a wrapped line with its continuation when that parses.
+
+    An unknown line is first tried as the head of a wrapped line (joined with the next);
+    a long line of a kind that may wrap takes an unknown next line as its tail, unless
+    that line is itself the head of a wrapped line.
+    """
     out: list[ParsedLine] = []
     i = 0
     while i < len(lines):
@@ -250,15 +265,18 @@ def parse_lines(lines: list[SourceLine]) -> list[ParsedLine]:
         result = parse_text(line.text)
         used = 1
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if nxt is not None and nxt.number == line.number + 1 and len(line.text) >= WRAP_WIDTH - 20:
-            if result is None or (result[0] in _WRAPPABLE and len(line.text) >= WRAP_WIDTH
-                                  and parse_text(nxt.text) is None):
-                for sep in (" ", ""):
-                    joined = parse_text(line.text + sep + nxt.text)
-                    if joined is not None and (result is None or joined[0] == result[0]):
-                        result, used = joined, 2
-                        line = SourceLine(line.number, line.text + sep + nxt.text)
-                        break
+        if nxt is not None and nxt.number == line.number + 1:
+            joined = None
+            if result is None:
+                joined = _join(line, nxt, None)
+            elif (result[0] in _WRAPPABLE and len(line.text) >= WRAP_WIDTH
+                  and parse_text(nxt.text) is None):
+                after = lines[i + 2] if i + 2 < len(lines) else None
+                if after is None or after.number != nxt.number + 1 or _join(nxt, after, None) is None:
+                    joined = _join(line, nxt, result[0])
+            if joined is not None:
+                result, line = joined
+                used = 2
         if result is None:
             out.append(ParsedLine(line.number, line.text, None, {}, used))
         else:

@@ -22,7 +22,7 @@ class SourceLine:
 
 
 _PREFIXES = [
-    re.compile(r"^(?:> ?)+"),  # mail quoting
+    re.compile(r"^(?:> ?)+(?=[^\]])"),  # mail quoting (not the ">]" of a wrapped "[<ip>]")
     re.compile(r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \S+ kernel: ?"),  # syslog
     re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S* \S+ kernel: ?"),  # ISO syslog/journal
     re.compile(r"^<\d>"),  # printk level
