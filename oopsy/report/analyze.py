@@ -19,7 +19,8 @@ show_stack show_regs die die_if_kernel ia64_bad_break ia64_do_page_fault ia64_le
 ia64_native_leave_kernel dump_stack dump_stack_lvl ia64_do_show_stack unw_init_running
 ia64_fault ia64_handle_unaligned ia64_prepare_handle_unaligned ia64_illegal_op_fault
 ia64_handle_exception panic __warn warn_slowpath_common warn_slowpath_fmt warn_slowpath_null
-report_bug __bug_table print_modules show_regs_print_info
+report_bug __bug_table print_modules show_regs_print_info __might_sleep ___might_sleep
+__might_resched might_fault print_bad_pte
 """.split())
 
 # facts §1.6: print_tainted() letters
@@ -177,6 +178,8 @@ def classify(report: Report) -> str:
     headline = report.headline or ""
     if report.corruption is not None:
         return "memory-corruption"
+    if headline.startswith(("Debug: sleeping function", "BUG: sleeping function")):
+        return "might-sleep"
     if headline.startswith("Unable to handle kernel NULL pointer"):
         return "null-deref"
     if headline.startswith("Unable to handle kernel paging request"):
@@ -198,6 +201,8 @@ def classify(report: Report) -> str:
         return "bug"
     if report.panic is not None:
         return "panic"
+    if report.registers or report.ip is not None:
+        return "oops"  # a fragment: the register dump survived, its header did not
     if report.frames:
         return "stack-dump"
     return "unknown"
@@ -229,6 +234,8 @@ def make_title(report: Report) -> str:
         return "Unable to handle kernel NULL pointer dereference" + where
     if kind == "paging-request":
         return "Unable to handle kernel paging request" + where
+    if kind == "might-sleep":
+        return "sleeping function called from invalid context" + where
     if kind == "bug" and report.bug is not None:
         return f"kernel BUG at {report.bug['file']}:{report.bug['line']}" + where
     if kind == "memory-corruption":
@@ -248,8 +255,11 @@ def make_title(report: Report) -> str:
         return text + where
     if kind == "panic":
         return f"Kernel panic - not syncing: {_stable(report.panic['message'])}"
+    if kind == "oops":
+        return "oops" + where
     if report.headline:
-        return _stable(report.headline) + where
+        # "BUG: Bad page map in process X  pte:... pmd:...": the details follow two blanks
+        return _stable(report.headline.split("  ")[0]) + where
     if kind == "stack-dump":
         return "stack dump" + where
     return "unrecognised report"

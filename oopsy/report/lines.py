@@ -7,6 +7,7 @@ mailer or console wrapped by asking the grammar whether the joined text parses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +23,17 @@ GRAMMARS = Path(__file__).resolve().parents[2] / "grammars"
 
 # Lines long enough to have been wrapped by a mailer (72-80 columns) or a console.
 WRAP_WIDTH = 60
-# Kinds whose text may legitimately continue on the next physical line.
-_WRAPPABLE = {"modules", "cpu_info", "hardware", "register_row", "frame", "panic", "generic_bug", "warning"}
+# Kinds whose text may continue on the next physical line, and when that is plausible:
+# the grammar constrains what these kinds may hold, so a successful join is evidence...
+_WRAPPABLE = {"modules", "cpu_info", "register_row", "frame"}
+# ...while these end in free text, so they only take a tail they visibly lack.
+_INCOMPLETE = {
+    "hardware": lambda data: not re.search(r"\d\d/\d\d/\d{4}$", data["name"]),
+    "warning": lambda data: data["function"] is None,
+}
+# Known line starts that console garbage may precede ("Starting HAkernel BUG at ...").
+_RESYNC = re.compile(r"kernel BUG at |Unable to handle kernel |Kernel panic - not syncing|Call Trace:|"
+                     r"Modules linked in:|ip is at |psr : |[^\s\[\]<>:]+\[\d+\]: \S.* -?\d+ \[\d+\]$")
 
 
 @dataclass
@@ -106,14 +116,29 @@ class _ToLine(Transformer):
             elif item.type == "RELEASE":
                 data["release"] = str(item)
             elif item.type == "VERSION":
-                data["version"] = str(item)
-            elif item.type == "BUILD_ID":
-                data["build_id"] = str(item)
+                version, _, build_id = str(item).rpartition(" ")
+                if re.fullmatch(r"[0-9a-f]{40}", build_id):
+                    data["version"], data["build_id"] = version, build_id
+                else:
+                    data["version"] = str(item)
         return "cpu_info", data
 
     def old_pid_info(self, items):
         return "old_pid_info", {"pid": int(items[0]), "cpu": int(items[1]),
                                 "comm": str(items[2]).strip() if len(items) > 2 else ""}
+
+    def might_sleep(self, items):
+        path, _, line = str(items[0]).rpartition(":")
+        return "might_sleep", {"file": path, "line": int(line)}
+
+    def atomic_state(self, items):
+        return "atomic_state", {"text": str(items[0])}
+
+    def task_info(self, items):
+        return "task_info", {"task": _hex(items[0]), "thread_info": _hex(items[1])}
+
+    def mm_detail(self, items):
+        return "mm_detail", {"field": str(items[0])[:-1], "text": str(items[1]) if len(items) > 1 else ""}
 
     def hardware(self, items):
         return "hardware", {"name": str(items[0]) if items else ""}
@@ -127,7 +152,7 @@ class _ToLine(Transformer):
         return ("ip", _hex(items[1]), False)
 
     def release_paren(self, items):
-        return ("release", str(items[0]))
+        return ("release", str(items[0])[1:-1])
 
     def register_row(self, items):
         regs, nat, extra = {}, [], {}
@@ -192,7 +217,9 @@ class _ToLine(Transformer):
             rest = rest[2:]
         path, _, line = str(rest[0]).rpartition(":")
         data["file"], data["line"] = path, int(line)
-        data["function"] = str(rest[1]) if len(rest) > 1 else None
+        tail = str(rest[1]).split(None, 1) if len(rest) > 1 else []
+        data["function"] = tail[0] if tail else None
+        data["message"] = tail[1] if len(tail) > 1 else None
         return "warning", data
 
     def end_trace(self, items):
@@ -251,12 +278,26 @@ def _join(first: SourceLine, second: SourceLine, kind: str | None):
     return None
 
 
+def _may_continue(result) -> bool:
+    kind, data = result
+    return kind in _WRAPPABLE or (kind in _INCOMPLETE and _INCOMPLETE[kind](data))
+
+
+def _resync(line: SourceLine):
+    """Parse a line from a known report line start that garbage on the console preceded."""
+    for match in _RESYNC.finditer(line.text, 1):
+        result = parse_text(line.text[match.start():])
+        if result is not None:
+            return result, SourceLine(line.number, line.text[match.start():])
+    return None, line
+
+
 def parse_lines(lines: list[SourceLine]) -> list[ParsedLine]:
     """Parse every line; rejoin a wrapped line with its continuation when that parses.
 
     An unknown line is first tried as the head of a wrapped line (joined with the next);
-    a long line of a kind that may wrap takes an unknown next line as its tail, unless
-    that line is itself the head of a wrapped line.
+    a line of a kind that may continue takes the following unknown lines as its tail,
+    unless such a line is itself the head of a wrapped line.
     """
     out: list[ParsedLine] = []
     i = 0
@@ -265,18 +306,25 @@ def parse_lines(lines: list[SourceLine]) -> list[ParsedLine]:
         result = parse_text(line.text)
         used = 1
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if nxt is not None and nxt.number == line.number + 1:
-            joined = None
-            if result is None:
-                joined = _join(line, nxt, None)
-            elif (result[0] in _WRAPPABLE and len(line.text) >= WRAP_WIDTH
-                  and parse_text(nxt.text) is None):
-                after = lines[i + 2] if i + 2 < len(lines) else None
-                if after is None or after.number != nxt.number + 1 or _join(nxt, after, None) is None:
-                    joined = _join(line, nxt, result[0])
+        if result is None and nxt is not None and nxt.number == line.number + 1:
+            joined = _join(line, nxt, None)
             if joined is not None:
                 result, line = joined
                 used = 2
+        while result is not None and i + used < len(lines) and _may_continue(result):
+            nxt = lines[i + used]
+            after = lines[i + used + 1] if i + used + 1 < len(lines) else None
+            if nxt.number != lines[i + used - 1].number + 1 or parse_text(nxt.text) is not None:
+                break
+            if after is not None and after.number == nxt.number + 1 and _join(nxt, after, None):
+                break  # the next line is the head of a wrapped line of its own
+            joined = _join(line, nxt, result[0])
+            if joined is None:
+                break
+            result, line = joined
+            used += 1
+        if result is None:
+            result, line = _resync(line)
         if result is None:
             out.append(ParsedLine(line.number, line.text, None, {}, used))
         else:

@@ -19,10 +19,14 @@ def build_report(lines: list[ParsedLine]) -> Report:
     dump: list[dict] = []
     pending_die: dict | None = None
 
-    for line in lines:
+    warning_at = -2
+    for index, line in enumerate(lines):
         kind, data = line.kind, line.data
         if kind is None:
-            report.unparsed.append(UnparsedLine(line.number, line.text))
+            if warning_at == index - 1 and report.warning["message"] is None:
+                report.warning["message"] = line.text  # __warn() prints the WARN() format here
+            else:
+                report.unparsed.append(UnparsedLine(line.number, line.text))
         elif kind in ("alert_null", "alert_paging"):
             report.headline = report.headline or line.text
             report.fault_address = data["address"]
@@ -92,7 +96,11 @@ def build_report(lines: list[ParsedLine]) -> Report:
                 report.panic = {"message": data["message"], "end_marker": True}
             report.panic["end_marker"] = True
         elif kind == "warning":
-            report.warning = {k: data[k] for k in ("file", "line", "function", "cpu", "pid")}
+            report.warning = {k: data[k] for k in ("file", "line", "function", "message", "cpu", "pid")}
+            report.headline = report.headline or line.text
+            warning_at = index
+        elif kind == "might_sleep":
+            report.bug = {"file": data["file"], "line": data["line"]}
             report.headline = report.headline or line.text
         elif kind == "generic_bug":
             report.headline = report.headline or line.text
@@ -102,9 +110,8 @@ def build_report(lines: list[ParsedLine]) -> Report:
                 report.headline = report.headline or line.text
         elif kind == "hexdump":
             dump.append({"line": line.number, "address": data["address"], "bytes": data["bytes"].hex(" ")})
-        elif kind in ("info", "end_trace", "cut_here"):
-            if kind != "cut_here":
-                report.info.append(line.text)
+        elif kind in ("info", "end_trace", "atomic_state", "task_info", "mm_detail"):
+            report.info.append(line.text)
         elif kind == "call_trace":
             pass
     if pending_die is not None:

@@ -22,15 +22,16 @@ class SourceLine:
 
 
 _PREFIXES = [
-    re.compile(r"^(?:> ?)+(?=[^\]])"),  # mail quoting (not the ">]" of a wrapped "[<ip>]")
+    re.compile(r"^(?:> ?)+(?=[^\]]|$)"),  # mail quoting (not the ">]" of a wrapped "[<ip>]")
     re.compile(r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \S+ kernel: ?"),  # syslog
     re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S* \S+ kernel: ?"),  # ISO syslog/journal
     re.compile(r"^<\d>"),  # printk level
-    re.compile(r"^\[\s*\d+\.\d+\]\s?"),  # printk timestamp
+    re.compile(r"^\[?\s*\d+\.\d{6}\]\s?|^\[\s*\d+\.\d+\]\s?"),  # printk timestamp (its "[" may be cut)
     re.compile(r"^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\]\s?"),  # dmesg -T
     re.compile(r"^\[\s*[CT]\d+\]\s?"),  # printk caller id
     re.compile(r"^kernel: "),
 ]
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _QP_ESCAPE = re.compile(r"=([0-9A-F]{2})")
 
 
@@ -55,6 +56,7 @@ def _looks_binary(data: bytes) -> int | None:
 def strip_prefixes(text: str) -> str:
     """Remove log decorations from the front of one line until none is left."""
     while True:
+        text = text.strip()
         before = text
         for pattern in _PREFIXES:
             text = pattern.sub("", text, count=1)
@@ -76,6 +78,9 @@ def clean_lines(data: bytes, source: str) -> tuple[list[SourceLine], list[str]]:
     texts: list[tuple[int, str]] = []
     for number, raw in enumerate(raw_lines, start=1):
         text, ok = _decode(raw.rstrip(b"\r"))
+        text = _ANSI_ESCAPE.sub("", text)
+        if text.endswith("^M"):  # a carriage return as a mail archive printed it
+            text = text[:-2]
         if not ok:
             non_utf8.append(number)
         texts.append((number, text))
@@ -113,7 +118,9 @@ def _undo_quoted_printable(texts: list[tuple[int, str]]) -> list[tuple[int, str]
 
 # Kinds of parsed line (see oopsy/report/lines.py) and how they delimit reports.
 _STARTERS = {"alert_null", "alert_paging", "bug_at", "cut_here", "pagealloc", "generic_bug",
-             "kernel_unaligned", "user_unaligned", "fp_assist"}
+             "kernel_unaligned", "user_unaligned", "fp_assist", "might_sleep"}
+# die() strings that end in a newline, so that " ERR [N]" follows on the next line
+_OPEN_DIE_TEXTS = ("error during unaligned kernel access",)
 _ONCE = {"die_header", "cpu_info", "old_pid_info", "call_trace", "panic", "warning", "hardware"}
 _MAY_OPEN = {"die_header", "cpu_info", "old_pid_info", "call_trace", "panic", "warning",
              "modules", "register_row", "ip_is_at", "frame", "hexdump"}
@@ -151,7 +158,8 @@ def split_reports(parsed: list) -> tuple[list[list], int]:
             # Only the unaligned-access die string ends in a newline; without the
             # " -1 [n]" tail on the next line this is an ordinary printk line.
             nxt = parsed[i + 1] if i + 1 < n else None
-            kind = "die_header" if nxt is not None and nxt.kind == "die_error_tail" else None
+            tail = nxt is not None and nxt.kind == "die_error_tail"
+            kind = "die_header" if tail or line.data["text"] in _OPEN_DIE_TEXTS else None
 
         if kind is None:
             if current is not None and _report_continues(parsed, i):
