@@ -131,12 +131,12 @@ bare:
 	br.ret.sptk.many b0
 
 // An interruption frame as Linux's entry code describes it (PT_REGS_UNWIND_INFO):
-// .unwabi @svr4,'i', a pt_regs-sized frame, rp/ar.pfs/pr spilled sp-relative into it.
+// .unwabi 3,'i' (Linux's interrupt-frame marker), a pt_regs-sized frame, rp/ar.pfs/pr spilled sp-relative into it.
 	.global intr
 	.proc intr
 intr:
 	.prologue
-	.unwabi @svr4, 'i'
+	.unwabi 3, 'i'
 	.fframe 464
 	.spillsp rp, 0x48+16
 	.spillsp ar.pfs, 0x50+16
@@ -172,3 +172,20 @@ spiller:
 	.global counter
 counter:
 	data8 0x1122334455667788
+
+// A function with a personality routine and handler data: the EHANDLER/UHANDLER flags.
+	.text
+	.global handled
+	.proc handled
+handled:
+	.prologue
+	.personality bare
+	.save ar.pfs, r33
+	alloc r33 = ar.pfs, 0, 2, 0, 0
+	;;
+	.body
+	mov ar.pfs = r33
+	br.ret.sptk.many b0
+	.handlerdata
+	data8 0x55
+	.endp handled
