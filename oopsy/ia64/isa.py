@@ -89,7 +89,7 @@ FIELDS: dict[str, tuple[int, int]] = {
     "x2a": (34, 2), "ve": (33, 1), "x4": (29, 4), "x2b": (27, 2), "ct2d": (27, 2),
     "tb": (36, 1), "x2": (34, 2), "ta": (33, 1), "c": (12, 1), "za": (36, 1), "zb": (33, 1),
     # I unit
-    "x3": (33, 3), "x6": (27, 6), "y26": (26, 1), "y13": (13, 1), "x_i": (33, 1),
+    "x3": (33, 3), "x6": (27, 6), "y26": (26, 1), "y13": (13, 1), "x_i": (33, 1), "tf_b19": (19, 1),
     "count6d": (27, 6), "len6d": (27, 6), "pos6b": (14, 6), "cpos6c": (20, 6),
     "cpos6b": (14, 6), "cpos6d": (31, 6), "len4d": (27, 4), "timm9c": (24, 9),
     "ih": (23, 1), "x_mov": (22, 1), "wh_i": (20, 2), "mask8c": (24, 8), "mask7a": (6, 7),
@@ -98,13 +98,14 @@ FIELDS: dict[str, tuple[int, int]] = {
     # M unit
     "m": (36, 1), "x6a": (30, 6), "hint": (28, 2), "x_m": (27, 1), "x6b": (27, 6),
     "x4m": (27, 4), "x2m": (31, 2), "i2d": (31, 2), "sof": (13, 7), "sol": (20, 7),
-    "sor": (27, 4), "immu2": (13, 2),
+    "sor": (27, 4), "immu2": (13, 2), "hint_b19": (19, 1), "hint_b12": (12, 1),
+    "hint_b10": (10, 1), "hint_b11": (11, 1),
     # B unit
     "btype": (6, 3), "p_b": (12, 1), "wh_b": (33, 2), "d": (35, 1), "wh_b5": (32, 3),
     "ih_b": (35, 1), "t2e": (33, 2), "timm7a": (6, 7), "wh_brp": (3, 2),
     # F unit
     "x_f": (36, 1), "sf": (34, 2), "xb_f": (33, 1), "q_f": (36, 1), "x2_f": (34, 2),
-    "ra_f": (33, 1), "rb_f": (36, 1), "ta_f": (12, 1), "fc2": (33, 2), "fclass7c": (27, 7),
+    "ra_f": (33, 1), "rb_f": (36, 1), "ta_f": (12, 1), "fc2": (33, 2), "fclass7c": (20, 7),
     "omask7c": (20, 7), "amask7b": (13, 7),
 }
 
@@ -120,6 +121,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "A6": ("tb", "x2", "ta", "p2", "r3", "r2", "c", "p1", "qp"),
     "A7": ("tb", "x2", "ta", "p2", "r3", "c", "p1", "qp"),
     "A8": ("s", "x2", "ta", "p2", "r3", "imm7b", "c", "p1", "qp"),
+    "A9": ("za", "x2a", "zb", "x4", "x2b", "r3", "r2", "r1", "qp"),
+    "A10": ("za", "x2a", "zb", "x4", "ct2d", "r3", "r2", "r1", "qp"),
     "I5": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "r2", "r1", "qp"),
     "I7": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "r2", "r1", "qp"),
     "I3": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "mbtype4", "r2", "r1", "qp"),
@@ -144,6 +147,12 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "I27": ("s", "x3", "x6", "r3", "imm7b", "qp"),
     "I28": ("x3", "x6", "r3", "r1", "qp"),
     "I29": ("x3", "x6", "r3", "r1", "qp"),
+    "I30": ("tb", "x2", "ta", "p2", "tf_b19", "imm5b", "y13", "c", "p1", "qp"),
+    "I1": ("za", "x2a_i", "zb", "ve_i", "ct2d_i", "x2b_i", "r3", "r2", "r1", "qp"),
+    "I2": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "r2", "r1", "qp"),
+    "I6": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "count5b", "r1", "qp"),
+    "I8": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "ccount5c", "r2", "r1", "qp"),
+    "I9": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "r1", "qp"),
     "M1": ("m", "x6a", "hint", "x_m", "r3", "r1", "qp"),
     "M2": ("m", "x6a", "hint", "x_m", "r3", "r2", "r1", "qp"),
     "M3": ("s", "x6a", "hint", "i", "r3", "imm7b", "r1", "qp"),
@@ -191,6 +200,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "M45": ("x3", "x6b", "r3", "r2", "qp"),
     "M46": ("x3", "x6b", "r3", "r1", "qp"),
     "M48": ("i", "x3", "x2m", "x4m", "y26", "imm20a", "qp"),
+    "M49": ("i", "x3", "x2m", "x4m", "y26", "hint_b10", "hint_b11", "qp"),
     "B1": ("s", "d", "wh_b", "imm20b", "p_b", "btype", "qp"),
     "B2": ("s", "d", "wh_b", "imm20b", "p_b", "btype"),
     "B3": ("s", "d", "wh_b", "imm20b", "p_b", "b1", "qp"),
@@ -204,7 +214,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "F2": ("x_f", "x2_f", "f4", "f3", "f2", "f1", "qp"),
     "F3": ("x_f", "f4", "f3", "f2", "f1", "qp"),
     "F4": ("rb_f", "sf", "ra_f", "p2", "f3", "f2", "ta_f", "p1", "qp"),
-    "F5": ("fc2", "p2", "fclass7c", "f2", "ta_f", "p1", "qp"),
+    "F5": ("fc2", "p2", "fclass7c", "f2", "ta_f", "p1", "qp"),  # fclass7c is bits 20-26
     "F6": ("q_f", "sf", "xb_f", "p2", "f3", "f2", "f1", "qp"),
     "F7": ("q_f", "sf", "xb_f", "p2", "f3", "f1", "qp"),
     "F8": ("sf", "xb_f", "x6", "f3", "f2", "f1", "qp"),
@@ -250,33 +260,31 @@ class Operand:
     kind: ``reg`` (prefix + number), ``ar``/``cr`` (named registers), ``ind``
     (``prefix[rN]``), ``mem`` (``[rN]``), ``const`` (fixed text), ``imm`` (immediate),
     ``rel`` (IP-relative target: bundle address + value).
-    pieces: ``((low bit, width), ...)`` low-order piece first; for ``L:`` pieces the bits
-    come from the L slot of an MLX bundle (facts §2.4 X formats).
+    pieces: ``((low bit, width), ...)`` low-order piece first; a piece ``(low, width, "L")``
+    takes its bits from the L slot of an MLX bundle (facts §2.4 X formats).
     """
 
     name: str
     kind: str
-    pieces: tuple[tuple[int, int], ...] = ()
+    pieces: tuple[tuple, ...] = ()
     signed: bool = False
     scale: int = 0
     bias: int = 0
     complement: int = 0      # value = complement - raw  (dep cpos fields: 63 - cpos)
     fmt: str = "d"           # d = signed decimal, u = unsigned decimal, x = 0x-hex (64-bit)
     text: str = ""           # prefix for reg/ind, literal text for const
-    l_pieces: tuple[tuple[int, int], ...] = ()  # pieces taken from the L slot (after slot pieces)
 
 
 def _reg(name: str, fld: str, prefix: str) -> Operand:
     return Operand(name, "reg", (FIELDS[fld],), text=prefix)
 
 
-def _imm(name, pieces, signed=False, scale=0, bias=0, fmt="d", complement=0, l_pieces=()):
-    return Operand(name, "imm", tuple(pieces), signed, scale, bias, complement, fmt,
-                   l_pieces=tuple(l_pieces))
+def _imm(name, pieces, signed=False, scale=0, bias=0, fmt="d", complement=0):
+    return Operand(name, "imm", tuple(pieces), signed, scale, bias, complement, fmt)
 
 
-def _rel(name, pieces, l_pieces=()):
-    return Operand(name, "rel", tuple(pieces), True, 4, l_pieces=tuple(l_pieces))
+def _rel(name, pieces):
+    return Operand(name, "rel", tuple(pieces), True, 4)
 
 
 def _ind(name, prefix):
@@ -297,7 +305,7 @@ _OPERAND_LIST = [
     _ind("rr[r3]", "rr"), _ind("dbr[r3]", "dbr"), _ind("ibr[r3]", "ibr"),
     _ind("pkr[r3]", "pkr"), _ind("pmc[r3]", "pmc"), _ind("pmd[r3]", "pmd"),
     _ind("msr[r3]", "msr"), _ind("dtr[r3]", "dtr"), _ind("itr[r3]", "itr"),
-    _ind("cpuid[r3]", "cpuid"),
+    _ind("cpuid[r3]", "cpuid"), _ind("dahr[r3]", "dahr"),
     # facts §2.2 immediates
     _imm("imm8", [(13, 7), (36, 1)], signed=True),
     _imm("imm8m1", [(13, 7), (36, 1)], signed=True, bias=1),
@@ -313,7 +321,7 @@ _OPERAND_LIST = [
     _imm("imm8_dep", [(13, 7), (36, 1)], signed=True),
     _imm("cnt2a", [(27, 2)], bias=1),
     _imm("cnt2b", [(27, 2)], bias=1),
-    _imm("cnt2c", [(30, 2)], fmt="d"),
+    Operand("cnt2c", "imm", ((30, 2),), fmt="cnt2c"),
     _imm("cnt6", [(27, 6)]),
     _imm("len6", [(27, 6)], bias=1),
     _imm("len4", [(27, 4)], bias=1),
@@ -322,26 +330,32 @@ _OPERAND_LIST = [
     _imm("cpos6b", [(14, 6)], complement=63),
     _imm("cpos6c", [(31, 6)], complement=63),
     _imm("count5a", [(14, 5)]),
-    _imm("count5b", [(20, 5)]),
+    _imm("ccount5", [(20, 5)], complement=31),
+    _imm("immu5b", [(14, 5)], bias=32),
     _imm("sof", [(13, 7)]),
     _imm("sol", [(20, 7)]),
     _imm("sor", [(27, 4)], scale=3),
     _imm("immu2", [(13, 2)]),
+    _imm("cnt6a", [(6, 6)], bias=1),
+    _imm("stride", [(13, 5)], signed=True, scale=6),
+    _imm("immhint", [(6, 4), (12, 14), (36, 1)]),
+    _imm("immdahr", [(6, 4), (12, 11), (36, 1)]),
+    Operand("dahr", "reg", ((23, 3),), text="dahr"),
     _imm("immu7a", [(13, 7)], fmt="x"),
     _imm("immu7b", [(20, 7)], fmt="x"),
     _imm("mbtype4", [(20, 4)], fmt="mbtype"),
     Operand("inc3", "imm", ((13, 2), (15, 1)), fmt="inc3"),
     _imm("mhtype8", [(20, 8)], fmt="x"),
-    _imm("fclass9", [(33, 2), (27, 7)], fmt="x"),
-    _imm("immu62", [(6, 20), (36, 1)], fmt="x", l_pieces=[(0, 41)]),
-    _imm("immu64", [(13, 7), (27, 9), (22, 5), (21, 1)], fmt="x", l_pieces=[(0, 41)]),
+    _imm("fclass9", [(33, 2), (20, 7)], fmt="x"),
+    _imm("immu62", [(6, 20), (36, 1), (0, 41, "L")], fmt="x"),
+    _imm("immu64", [(13, 7), (27, 9), (22, 5), (21, 1), (0, 41, "L"), (36, 1)], fmt="x"),
     _rel("tgt25", [(6, 20), (36, 1)]),
     _rel("tgt25b", [(6, 7), (20, 13), (36, 1)]),
     _rel("tgt25c", [(13, 20), (36, 1)]),
     _rel("tag13", [(24, 9)]),
     _rel("tag13b", [(6, 7), (33, 2)]),
-    _rel("tgt64", [(13, 20)], l_pieces=[(2, 39)]),
-    _const("ar.pfs"), _const("ar.ccv"), _const("pr"), _const("pr.rot"), _const("ip"),
+    _rel("tgt64", [(13, 20), (2, 39, "L"), (36, 1)]),
+    _const("ar.pfs"), _const("ar.ccv"), _const("ar.csd"), _const("8"), _const("16"), _const("pr"), _const("pr.rot"), _const("ip"),
     _const("psr"), _const("psr.l"), _const("psr.um"), _const("r0"), _const("f0"),
     _const("1"),
 ]
@@ -350,6 +364,22 @@ OPERANDS: dict[str, Operand] = {o.name: o for o in _OPERAND_LIST}
 # --------------------------------------------------------------------------------------
 # Opcode rows.
 # --------------------------------------------------------------------------------------
+
+def _bits(slot: int, name: str) -> int:
+    lo, width = FIELDS[name]
+    return (slot >> lo) & ((1 << width) - 1)
+
+
+# Conditions on operand fields that select objdump's pseudo-op spelling of an encoding.
+CONSTRAINTS = {
+    "f2_eq_f3": lambda s: _bits(s, "f2") == _bits(s, "f3"),
+    # fabs/fnegabs/fpnegabs (f2 = f0) lose to mov/fneg/fpneg when f3 is f0 as well
+    "f3_ne_f2": lambda s: _bits(s, "f2") != _bits(s, "f3"),
+    # extr with pos + len == 64 is shr / shr.u
+    "pos_len_64": lambda s: _bits(s, "pos6b") + _bits(s, "len6d") + 1 == 64,
+    # dep.z with len == 64 - pos is shl (pos = 63 - cpos6c)
+    "shl_len": lambda s: _bits(s, "len6d") + 1 == 64 - (63 - _bits(s, "cpos6c")),
+}
 
 NO_PRED = "no_pred"      # objdump never prints a (pNN) predicate for these
 PRIV = "priv"
@@ -371,6 +401,7 @@ class Opcode:
     match: tuple[tuple[str, int], ...]  # selector field values (FIELDS names)
     flags: frozenset = frozenset()
     attrs: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    when: str | None = None      # extra operand condition (key of CONSTRAINTS), for pseudo-ops
     mask: int = 0
     value: int = 0
 
@@ -383,7 +414,7 @@ _rows: list[Opcode] = []
 _ids: set[str] = set()
 
 
-def _row(type_, major, fmt, mnemonic, operands="", *, flags=(), attrs=None, **match):
+def _row(type_, major, fmt, mnemonic, operands="", *, flags=(), attrs=None, when=None, **match):
     """Append one row. `operands` is objdump's syntax with field names: "r1=r2,r3"."""
     if "=" in operands:
         outs, ins = operands.split("=", 1)
@@ -412,7 +443,7 @@ def _row(type_, major, fmt, mnemonic, operands="", *, flags=(), attrs=None, **ma
     attrs = dict(attrs or {})
     _rows.append(Opcode(rid, type_, major, fmt, mnemonic, ops, len(out_list),
                         tuple(match.items()), frozenset(flags), MappingProxyType(attrs),
-                        mask, value))
+                        when, mask, value))
 
 
 # ---- A unit (facts §2.3) ------------------------------------------------------------
@@ -523,6 +554,8 @@ def _i_unit() -> None:
     _row("I", 0, "I28", "mov.i", "r1=ar3", attrs={"family": "mov_ar", "dir": "from"}, x3=0, x6=0x32)
     _row("I", 0, "I25", "mov", "r1=pr", attrs={"family": "mov_pr", "dir": "from"}, x3=0, x6=0x33)
     _row("I", 0, "I24", "mov", "pr.rot=imm44", attrs={"family": "mov_pr", "dir": "rot"}, x3=2)
+    _row("I", 0, "I23", "mov", "pr=r2", attrs={"family": "mov_pr", "dir": "to"}, x3=3,
+         mask7a=0x7F, mask8c=0xFF, s=1)
     _row("I", 0, "I23", "mov", "pr=r2,imm17", attrs={"family": "mov_pr", "dir": "to"}, x3=3)
     # I21 mov to branch register; whether hint completers print depends on wh/ih/x.
     _row("I", 0, "I21", "mov", "b1=r2", attrs={"family": "mov_br", "dir": "to"},
@@ -542,13 +575,25 @@ def _i_unit() -> None:
         for c, zc in ((0, "z"), (1, "nz")):
             _row("I", 5, "I16", f"tbit.{zc}.{ptype}", "p1,p2=r3,pos6",
                  attrs={"family": "tbit", "ctype": ptype, "nz": bool(c)}, x2=0, ta=ta, tb=tb, y13=0, c=c)
+            _row("I", 5, "I30", f"tf.{zc}.{ptype}", "p1,p2=immu5b",
+                 attrs={"family": "tf", "ctype": ptype, "nz": bool(c)},
+                 x2=0, ta=ta, tb=tb, y13=1, tf_b19=1, c=c)
             _row("I", 5, "I17", f"tnat.{zc}.{ptype}", "p1,p2=r3",
                  attrs={"family": "tnat", "ctype": ptype, "nz": bool(c)}, x2=0, ta=ta, tb=tb, y13=1, c=c)
     for c, comp, ctype in ((0, "", "none"), (1, ".unc", "unc")):
         _row("I", 5, "I16", f"tbit.z{comp}", "p1,p2=r3,pos6",
              attrs={"family": "tbit", "ctype": ctype, "nz": False}, x2=0, ta=0, tb=0, y13=0, c=c)
+        _row("I", 5, "I30", f"tf.z{comp}", "p1,p2=immu5b",
+             attrs={"family": "tf", "ctype": ctype, "nz": False},
+             x2=0, ta=0, tb=0, y13=1, tf_b19=1, c=c)
         _row("I", 5, "I17", f"tnat.z{comp}", "p1,p2=r3",
              attrs={"family": "tnat", "ctype": ctype, "nz": False}, x2=0, ta=0, tb=0, y13=1, c=c)
+    _row("I", 5, "I11", "shr.u", "r1=r3,pos6", attrs={"family": "extr", "signed": False},
+         when="pos_len_64", x2=1, x_i=0, y13=0)
+    _row("I", 5, "I11", "shr", "r1=r3,pos6", attrs={"family": "extr", "signed": True},
+         when="pos_len_64", x2=1, x_i=0, y13=1)
+    _row("I", 5, "I12", "shl", "r1=r2,cpos6a", attrs={"family": "depz"},
+         when="shl_len", x2=1, x_i=1, y26=0)
     _row("I", 5, "I11", "extr.u", "r1=r3,pos6,len6", attrs={"family": "extr", "signed": False},
          x2=1, x_i=0, y13=0)
     _row("I", 5, "I11", "extr", "r1=r3,pos6,len6", attrs={"family": "extr", "signed": True},
@@ -564,14 +609,43 @@ def _i_unit() -> None:
 
 def _multimedia_i() -> None:
     """Major 7 (I1-I9): variable shifts, mux, and the parallel multimedia group."""
-    def mm(fmt, name, ops, za, zb, ve, x2a, x2b, x2c, **kw):
-        _row("I", 7, fmt, name, ops, za=za, zb=zb, ve_i=ve, x2a_i=x2a, x2b_i=x2b, x2c_i=x2c, **kw)
+    def mm(fmt, name, ops, za, zb, x2a, x2b, x2c=None, **kw):
+        sel = dict(za=za, zb=zb, ve_i=0, x2a_i=x2a, x2b_i=x2b)
+        if x2c is not None:
+            sel["x2c_i"] = x2c
+        kw.setdefault("attrs", {"family": name.split(".")[0].rstrip("1248")})
+        _row("I", 7, fmt, name, ops, **sel, **kw)
 
-    mm("I5", "shr", "r1=r3,r2", 1, 1, 0, 0, 2, 0, attrs={"family": "shr", "signed": True})
-    mm("I5", "shr.u", "r1=r3,r2", 1, 1, 0, 0, 0, 0, attrs={"family": "shr", "signed": False})
-    mm("I7", "shl", "r1=r2,r3", 1, 1, 0, 0, 0, 1, attrs={"family": "shl"})
-    mm("I3", "mux1", "r1=r2,mbtype4", 0, 0, 0, 3, 2, 2, attrs={"family": "mux", "size": 1})
-    mm("I4", "mux2", "r1=r2,mhtype8", 0, 1, 0, 3, 2, 2, attrs={"family": "mux", "size": 2})
+    mm("I1", "pmpyshr2", "r1=r2,r3,cnt2c", 0, 1, 0, 3)
+    mm("I1", "pmpyshr2.u", "r1=r2,r3,cnt2c", 0, 1, 0, 1)
+    for name, za, zb, x2a, x2b, x2c in (
+        ("pmpy2.r", 0, 1, 2, 1, 3), ("pmpy2.l", 0, 1, 2, 3, 3),
+        ("mix1.r", 0, 0, 2, 0, 2), ("mix2.r", 0, 1, 2, 0, 2), ("mix4.r", 1, 0, 2, 0, 2),
+        ("mix1.l", 0, 0, 2, 2, 2), ("mix2.l", 0, 1, 2, 2, 2), ("mix4.l", 1, 0, 2, 2, 2),
+        ("pack2.uss", 0, 1, 2, 0, 0), ("pack2.sss", 0, 1, 2, 2, 0), ("pack4.sss", 1, 0, 2, 2, 0),
+        ("unpack1.h", 0, 0, 2, 0, 1), ("unpack2.h", 0, 1, 2, 0, 1), ("unpack4.h", 1, 0, 2, 0, 1),
+        ("unpack1.l", 0, 0, 2, 2, 1), ("unpack2.l", 0, 1, 2, 2, 1), ("unpack4.l", 1, 0, 2, 2, 1),
+        ("pmin1.u", 0, 0, 2, 1, 0), ("pmax1.u", 0, 0, 2, 1, 1), ("pmin2", 0, 1, 2, 3, 0),
+        ("pmax2", 0, 1, 2, 3, 1), ("psad1", 0, 0, 2, 3, 2),
+        ("pshl2", 0, 1, 0, 0, 1), ("pshl4", 1, 0, 0, 0, 1),
+        ("mpy4", 1, 0, 0, 1, 3), ("mpyshl4", 1, 0, 0, 3, 3),
+    ):
+        mm("I2", name, "r1=r2,r3", za, zb, x2a, x2b, x2c)
+    mm("I3", "mux1", "r1=r2,mbtype4", 0, 0, 3, 2, 2, attrs={"family": "mux", "size": 1})
+    mm("I4", "mux2", "r1=r2,mhtype8", 0, 1, 3, 2, 2, attrs={"family": "mux", "size": 2})
+    for name, za, zb, x2b in (("pshr2", 0, 1, 2), ("pshr4", 1, 0, 2), ("pshr2.u", 0, 1, 0),
+                              ("pshr4.u", 1, 0, 0)):
+        mm("I5", name, "r1=r3,r2", za, zb, 0, x2b, 0)
+    mm("I5", "shr", "r1=r3,r2", 1, 1, 0, 2, 0, attrs={"family": "shr", "signed": True})
+    mm("I5", "shr.u", "r1=r3,r2", 1, 1, 0, 0, 0, attrs={"family": "shr", "signed": False})
+    for name, za, zb, x2b in (("pshr2", 0, 1, 3), ("pshr4", 1, 0, 3), ("pshr2.u", 0, 1, 1),
+                              ("pshr4.u", 1, 0, 1)):
+        mm("I6", name, "r1=r3,count5a", za, zb, 1, x2b, 0)
+    mm("I7", "shl", "r1=r2,r3", 1, 1, 0, 0, 1, attrs={"family": "shl"})
+    mm("I8", "pshl2", "r1=r2,ccount5", 0, 1, 3, 1, 1)
+    mm("I8", "pshl4", "r1=r2,ccount5", 1, 0, 3, 1, 1)
+    mm("I9", "popcnt", "r1=r3", 0, 1, 1, 1, 2)
+    mm("I9", "clz", "r1=r3", 0, 1, 1, 1, 3)
 
 
 # ---- M unit (facts §2.6) ------------------------------------------------------------
@@ -583,6 +657,15 @@ _LD_KINDS = (
 )
 _HINTS = ((0, ""), (1, ".nt1"), (3, ".nta"))
 _ST_HINTS = ((0, ""), (3, ".nta"))
+# Forms without a post-increment register have a third hint bit (bit 19 for loads, bit 12
+# for stores and lfetch); objdump names the extra values .d1/.d2/.d4-.d7.
+_LD_HINTS3 = tuple(enumerate(("", ".nt1", ".d2", ".nta", ".d4", ".d5", ".d6", ".d7")))
+_ST_HINTS3 = tuple(enumerate(("", ".d1", ".d2", ".nta", ".d4", ".d5", ".d6", ".d7")))
+_LFETCH_HINTS3 = tuple(enumerate(("", ".nt1", ".nt2", ".nta", ".d4", ".d5", ".d6", ".d7")))
+
+
+def _hint3(hint: int, bit: str) -> dict:
+    return {"hint": hint & 3, bit: hint >> 2}
 
 
 def _m_unit() -> None:
@@ -594,7 +677,7 @@ def _m_unit() -> None:
 def _m_system() -> None:
     for x3, name, reg in ((4, "chk.a.nc", "r1"), (5, "chk.a.clr", "r1"),
                           (6, "chk.a.nc", "f1"), (7, "chk.a.clr", "f1")):
-        _row("M", 0, "M22" if reg == "r1" else "M23", name, f"{reg},tgt25",
+        _row("M", 0, "M22" if reg == "r1" else "M23", name, f"{reg},tgt25c",
              attrs={"family": "chk", "kind": "a", "clr": "clr" in name}, x3=x3)
     for x4, x2, name in ((0, 1, "invala"), (0, 2, "fwb"), (2, 2, "mf"), (3, 2, "mf.a"),
                          (0, 3, "srlz.d"), (1, 3, "srlz.i"), (3, 3, "sync.i")):
@@ -607,7 +690,10 @@ def _m_system() -> None:
          x3=0, x4m=8, x2m=2)
     _row("M", 0, "M37", "break.m", "immu21", attrs={"family": "break"}, x3=0, x4m=0, x2m=0)
     _row("M", 0, "M48", "nop.m", "immu21", attrs={"family": "nop"}, x3=0, x4m=1, x2m=0, y26=0)
-    _row("M", 0, "M48", "hint.m", "immu21", attrs={"family": "nop"}, x3=0, x4m=1, x2m=0, y26=1)
+    _row("M", 0, "M48", "hint.m", "immhint", attrs={"family": "nop"}, x3=0, x4m=1, x2m=0, y26=1,
+         hint_b10=0, hint_b11=0)
+    _row("M", 0, "M49", "mov", "dahr=immdahr", attrs={"family": "mov_dahr"}, x3=0, x4m=1, x2m=0,
+         y26=1, hint_b10=1, hint_b11=0)
     for x4, name, flags in ((4, "sum", ()), (5, "rum", ()), (6, "ssm", (PRIV,)), (7, "rsm", (PRIV,))):
         _row("M", 0, "M44", name, "immu24", flags=flags, attrs={"family": "psr_mask"}, x3=0, x4m=x4)
     # major 1
@@ -645,6 +731,8 @@ def _m_system() -> None:
         _row("M", 1, "M43", "mov", f"r1={ind}[r3]",
              flags=() if ind in ("pmd", "cpuid") else (PRIV,),
              attrs={"family": "mov_ind", "dir": "from", "file": ind}, x3=0, x6b=0x10 + x6)
+    _row("M", 1, "M43", "mov", "r1=dahr[r3]", attrs={"family": "mov_ind", "dir": "from", "file": "dahr"},
+         x3=0, x6b=0x20)
     for x6, name, flags in ((0x09, "ptc.l", (PRIV,)), (0x0A, "ptc.g", (LAST, PRIV)),
                             (0x0B, "ptc.ga", (LAST, PRIV)), (0x0C, "ptr.d", (PRIV,)),
                             (0x0D, "ptr.i", (PRIV,))):
@@ -654,7 +742,8 @@ def _m_system() -> None:
         _row("M", 1, "M46", name, "r1=r3", flags=flags, attrs={"family": name}, x3=0, x6b=x6)
     _row("M", 1, "M20", "chk.s.m", "r2,tgt25b", attrs={"family": "chk", "kind": "s"}, x3=1)
     _row("M", 1, "M21", "chk.s", "f2,tgt25b", attrs={"family": "chk", "kind": "s"}, x3=3)
-    _row("M", 1, "M28", "fc", "r3", attrs={"family": "fc"}, x3=0, x6b=0x30)
+    _row("M", 1, "M28", "fc", "r3", attrs={"family": "fc"}, x3=0, x6b=0x30, i=0)
+    _row("M", 1, "M28", "fc.i", "r3", attrs={"family": "fc"}, x3=0, x6b=0x30, i=1)
     _row("M", 1, "M28", "ptc.e", "r3", flags=(PRIV,), attrs={"family": "ptc"}, x3=0, x6b=0x34)
 
 
@@ -664,19 +753,23 @@ def _m_int_memory() -> None:
     for base, kname, kind in _LD_KINDS:
         for idx, size in enumerate(sizes):
             x6 = base + idx
+            for hint, hc in _LD_HINTS3:
+                attrs = {"family": "ld", "size": size, "kind": kind, "hint": hint}
+                _row("M", 4, "M1", f"ld{size}{kname}{hc}", "r1=[r3]",
+                     attrs={**attrs, "postinc": None}, m=0, x_m=0, x6a=x6, **_hint3(hint, "hint_b19"))
             for hint, hc in _HINTS:
                 name = f"ld{size}{kname}{hc}"
                 attrs = {"family": "ld", "size": size, "kind": kind, "hint": hint}
-                _row("M", 4, "M1", name, "r1=[r3]", attrs={**attrs, "postinc": None},
-                     m=0, x_m=0, x6a=x6, hint=hint)
                 _row("M", 4, "M2", name, "r1=[r3],r2", attrs={**attrs, "postinc": "reg"},
                      m=1, x_m=0, x6a=x6, hint=hint)
                 _row("M", 5, "M3", name, "r1=[r3],imm9b", attrs={**attrs, "postinc": "imm"},
                      x6a=x6, hint=hint)
+    for hint, hc in _LD_HINTS3:
+        _row("M", 4, "M1", f"ld8.fill{hc}", "r1=[r3]",
+             attrs={"family": "ld", "size": 8, "kind": "fill", "hint": hint, "postinc": None},
+             m=0, x_m=0, x6a=0x1B, **_hint3(hint, "hint_b19"))
     for hint, hc in _HINTS:
         attrs = {"family": "ld", "size": 8, "kind": "fill", "hint": hint}
-        _row("M", 4, "M1", f"ld8.fill{hc}", "r1=[r3]", attrs={**attrs, "postinc": None},
-             m=0, x_m=0, x6a=0x1B, hint=hint)
         _row("M", 4, "M2", f"ld8.fill{hc}", "r1=[r3],r2", attrs={**attrs, "postinc": "reg"},
              m=1, x_m=0, x6a=0x1B, hint=hint)
         _row("M", 5, "M3", f"ld8.fill{hc}", "r1=[r3],imm9b", attrs={**attrs, "postinc": "imm"},
@@ -684,16 +777,21 @@ def _m_int_memory() -> None:
     # stores: M4 and M5 (post-increment by imm9)
     for base, kname, kind in ((0x30, "", "normal"), (0x34, ".rel", "rel")):
         for idx, size in enumerate(sizes):
+            for hint, hc in _ST_HINTS3:
+                _row("M", 4, "M4", f"st{size}{kname}{hc}", "[r3]=r2",
+                     attrs={"family": "st", "size": size, "kind": kind, "hint": hint,
+                            "postinc": None},
+                     m=0, x_m=0, x6a=base + idx, **_hint3(hint, "hint_b12"))
             for hint, hc in _ST_HINTS:
                 attrs = {"family": "st", "size": size, "kind": kind, "hint": hint}
-                _row("M", 4, "M4", f"st{size}{kname}{hc}", "[r3]=r2",
-                     attrs={**attrs, "postinc": None}, m=0, x_m=0, x6a=base + idx, hint=hint)
                 _row("M", 5, "M5", f"st{size}{kname}{hc}", "[r3]=r2,imm9a",
                      attrs={**attrs, "postinc": "imm"}, x6a=base + idx, hint=hint)
+    for hint, hc in _ST_HINTS3:
+        _row("M", 4, "M4", f"st8.spill{hc}", "[r3]=r2",
+             attrs={"family": "st", "size": 8, "kind": "spill", "hint": hint, "postinc": None},
+             m=0, x_m=0, x6a=0x3B, **_hint3(hint, "hint_b12"))
     for hint, hc in _ST_HINTS:
         attrs = {"family": "st", "size": 8, "kind": "spill", "hint": hint}
-        _row("M", 4, "M4", f"st8.spill{hc}", "[r3]=r2", attrs={**attrs, "postinc": None},
-             m=0, x_m=0, x6a=0x3B, hint=hint)
         _row("M", 5, "M5", f"st8.spill{hc}", "[r3]=r2,imm9a", attrs={**attrs, "postinc": "imm"},
              x6a=0x3B, hint=hint)
     # semaphores (M16/M17) and getf (M19): m=0, x=1
@@ -712,6 +810,23 @@ def _m_int_memory() -> None:
                 _row("M", 4, "M17", f"fetchadd{size}.{sem}{hc}", "r1=[r3],inc3",
                      attrs={"family": "fetchadd", "size": size, "kind": sem, "hint": hint},
                      m=0, x_m=1, x6a=base + off, hint=hint)
+    for x6, kind in ((0x28, "normal"), (0x2C, "acq")):
+        for hint, hc in _LD_HINTS3:
+            comp = "" if kind == "normal" else ".acq"
+            _row("M", 4, "M1", f"ld16{comp}{hc}", "r1,ar.csd=[r3]",
+                 attrs={"family": "ld", "size": 16, "kind": kind, "hint": hint, "postinc": None},
+                 m=0, x_m=1, x6a=x6, **_hint3(hint, "hint_b19"))
+    for x6, kind in ((0x30, "normal"), (0x34, "rel")):
+        for hint, hc in _ST_HINTS3:
+            comp = "" if kind == "normal" else ".rel"
+            _row("M", 4, "M4", f"st16{comp}{hc}", "[r3]=r2,ar.csd",
+                 attrs={"family": "st", "size": 16, "kind": kind, "hint": hint, "postinc": None},
+                 m=0, x_m=1, x6a=x6, **_hint3(hint, "hint_b12"))
+    for x6, sem in ((0x20, "acq"), (0x24, "rel")):
+        for hint, hc in _HINTS:
+            _row("M", 4, "M16", f"cmp8xchg16.{sem}{hc}", "r1=[r3],r2,ar.csd,ar.ccv",
+                 attrs={"family": "cmp8xchg16", "size": 16, "kind": sem, "hint": hint},
+                 m=0, x_m=1, x6a=x6, hint=hint)
     for x6, kind in ((0x1C, "sig"), (0x1D, "exp"), (0x1E, "s"), (0x1F, "d")):
         _row("M", 4, "M19", f"getf.{kind}", "r1=f2", attrs={"family": "getf", "kind": kind},
              m=0, x_m=1, x6a=x6)
@@ -725,46 +840,74 @@ _LDF_KINDS = ((0x00, "", "normal"), (0x04, ".s", "s"), (0x08, ".a", "a"), (0x0C,
 def _m_fp_memory() -> None:
     for base, kname, kind in _LDF_KINDS:
         for off, sz, size in _FP_SIZES:
+            for hint, hc in _LD_HINTS3:
+                _row("M", 6, "M6", f"ldf{sz}{kname}{hc}", "f1=[r3]",
+                     attrs={"family": "ldf", "size": size, "fp": sz, "kind": kind, "hint": hint,
+                            "postinc": None},
+                     m=0, x_m=0, x6a=base + off, **_hint3(hint, "hint_b19"))
             for hint, hc in _HINTS:
                 name = f"ldf{sz}{kname}{hc}"
                 attrs = {"family": "ldf", "size": size, "fp": sz, "kind": kind, "hint": hint}
-                _row("M", 6, "M6", name, "f1=[r3]", attrs={**attrs, "postinc": None},
-                     m=0, x_m=0, x6a=base + off, hint=hint)
                 _row("M", 6, "M7", name, "f1=[r3],r2", attrs={**attrs, "postinc": "reg"},
                      m=1, x_m=0, x6a=base + off, hint=hint)
                 _row("M", 7, "M8", name, "f1=[r3],imm9b", attrs={**attrs, "postinc": "imm"},
                      x6a=base + off, hint=hint)
+    for hint, hc in _LD_HINTS3:
+        _row("M", 6, "M6", f"ldf.fill{hc}", "f1=[r3]",
+             attrs={"family": "ldf", "size": 16, "fp": "fill", "kind": "fill", "hint": hint,
+                    "postinc": None},
+             m=0, x_m=0, x6a=0x1B, **_hint3(hint, "hint_b19"))
     for hint, hc in _HINTS:
         attrs = {"family": "ldf", "size": 16, "fp": "fill", "kind": "fill", "hint": hint}
-        _row("M", 6, "M6", f"ldf.fill{hc}", "f1=[r3]", attrs={**attrs, "postinc": None},
-             m=0, x_m=0, x6a=0x1B, hint=hint)
         _row("M", 6, "M7", f"ldf.fill{hc}", "f1=[r3],r2", attrs={**attrs, "postinc": "reg"},
              m=1, x_m=0, x6a=0x1B, hint=hint)
         _row("M", 7, "M8", f"ldf.fill{hc}", "f1=[r3],imm9b", attrs={**attrs, "postinc": "imm"},
              x6a=0x1B, hint=hint)
     for off, sz, size in _FP_SIZES:
+        for hint, hc in _ST_HINTS3:
+            _row("M", 6, "M9", f"stf{sz}{hc}", "[r3]=f2",
+                 attrs={"family": "stf", "size": size, "fp": sz, "kind": "normal", "hint": hint,
+                        "postinc": None},
+                 m=0, x_m=0, x6a=0x30 + off, **_hint3(hint, "hint_b12"))
         for hint, hc in _ST_HINTS:
             attrs = {"family": "stf", "size": size, "fp": sz, "kind": "normal", "hint": hint}
-            _row("M", 6, "M9", f"stf{sz}{hc}", "[r3]=f2", attrs={**attrs, "postinc": None},
-                 m=0, x_m=0, x6a=0x30 + off, hint=hint)
             _row("M", 7, "M10", f"stf{sz}{hc}", "[r3]=f2,imm9a", attrs={**attrs, "postinc": "imm"},
                  x6a=0x30 + off, hint=hint)
+    for hint, hc in _ST_HINTS3:
+        _row("M", 6, "M9", f"stf.spill{hc}", "[r3]=f2",
+             attrs={"family": "stf", "size": 16, "fp": "spill", "kind": "spill", "hint": hint,
+                    "postinc": None},
+             m=0, x_m=0, x6a=0x3B, **_hint3(hint, "hint_b12"))
     for hint, hc in _ST_HINTS:
         attrs = {"family": "stf", "size": 16, "fp": "spill", "kind": "spill", "hint": hint}
-        _row("M", 6, "M9", f"stf.spill{hc}", "[r3]=f2", attrs={**attrs, "postinc": None},
-             m=0, x_m=0, x6a=0x3B, hint=hint)
         _row("M", 7, "M10", f"stf.spill{hc}", "[r3]=f2,imm9a", attrs={**attrs, "postinc": "imm"},
              x6a=0x3B, hint=hint)
     # lfetch (M13/M14/M15)
     for x6, comp in ((0x2C, ""), (0x2D, ".excl"), (0x2E, ".fault"), (0x2F, ".fault.excl")):
-        for hint, hc in ((0, ""), (1, ".nt1"), (2, ".nt2"), (3, ".nta")):
+        for hint, hc in _LFETCH_HINTS3:
             name = f"lfetch{comp}{hc}"
+            h3 = _hint3(hint, "hint_b12")
+            extra = {"hint_b19": 0} if x6 == 0x2C else {}
             _row("M", 6, "M13", name, "[r3]", attrs={"family": "lfetch", "postinc": None},
-                 m=0, x_m=0, x6a=x6, hint=hint)
+                 m=0, x_m=0, x6a=x6, **extra, **h3)
+            if x6 == 0x2C:
+                _row("M", 6, "M13", f"lfetch.count{hc}", "[r3],cnt6a,stride",
+                     attrs={"family": "lfetch", "postinc": None, "count": True},
+                     m=0, x_m=0, x6a=x6, hint_b19=1, **h3)
             _row("M", 6, "M14", name, "[r3],r2", attrs={"family": "lfetch", "postinc": "reg"},
-                 m=1, x_m=0, x6a=x6, hint=hint)
+                 m=1, x_m=0, x6a=x6, **h3)
             _row("M", 7, "M15", name, "[r3],imm9b", attrs={"family": "lfetch", "postinc": "imm"},
-                 x6a=x6, hint=hint)
+                 x6a=x6, **h3)
+    # ldfp pairs (M11, M12: post-increment by the pair size)
+    for base, kname, kind in _LDF_KINDS:
+        for off, sz, size in ((1, "8", 8), (2, "s", 4), (3, "d", 8)):
+            for hint, hc in _HINTS:
+                name = f"ldfp{sz}{kname}{hc}"
+                attrs = {"family": "ldfp", "size": size, "fp": sz, "kind": kind, "hint": hint}
+                _row("M", 6, "M11", name, "f1,f2=[r3]", attrs={**attrs, "postinc": None},
+                     m=0, x_m=1, x6a=base + off, hint=hint)
+                _row("M", 6, "M12", name, f"f1,f2=[r3],{2 * size}",
+                     attrs={**attrs, "postinc": "pair"}, m=1, x_m=1, x6a=base + off, hint=hint)
     # setf (M18)
     for x6, kind in ((0x1C, "sig"), (0x1D, "exp"), (0x1E, "s"), (0x1F, "d")):
         _row("M", 6, "M18", f"setf.{kind}", "f1=r2", attrs={"family": "setf", "kind": kind},
@@ -784,8 +927,21 @@ def _b_unit() -> None:
     for x6, name, flags in ((0x02, "cover", (NO_PRED, LAST)), (0x04, "clrrrb", (NO_PRED, LAST)),
                             (0x05, "clrrrb.pr", (NO_PRED, LAST)), (0x08, "rfi", (NO_PRED, LAST, PRIV)),
                             (0x0C, "bsw.0", (NO_PRED, LAST, PRIV)), (0x0D, "bsw.1", (NO_PRED, LAST, PRIV)),
-                            (0x10, "epc", (NO_PRED,))):
+                            (0x10, "epc", (NO_PRED,)), (0x18, "vmsw.0", (NO_PRED, PRIV)),
+                            (0x19, "vmsw.1", (NO_PRED, PRIV))):
         _row("B", 0, "B8", name, "", flags=flags, attrs={"family": name.split(".")[0]}, x6=x6)
+    # An unpredicated static-taken br.cond is printed as plain "br" (also brl below).
+    for ph, phc in _PH:
+        for dh, dhc in _DH:
+            _row("B", 0, "B4", f"br{phc}{dhc}", "b2",
+                 attrs={"family": "br", "btype": "cond", "indirect": True},
+                 x6=0x20, btype=0, wh_b=0, p_b=ph, d=dh, qp=0)
+            _row("B", 4, "B1", f"br{phc}{dhc}", "tgt25c",
+                 attrs={"family": "br", "btype": "cond", "indirect": False},
+                 btype=0, wh_b=0, p_b=ph, d=dh, qp=0)
+            _row("X", 0xC, "X3", f"brl{phc}{dhc}", "tgt64",
+                 attrs={"family": "br", "btype": "cond", "indirect": False, "long": True},
+                 btype=0, wh_b=0, p_b=ph, d=dh, qp=0)
     for x6, btype, bname in ((0x20, 0, "br.cond"), (0x20, 1, "br.ia"), (0x21, 4, "br.ret")):
         for wh, whc in _WH:
             for ph, phc in _PH:
@@ -869,8 +1025,10 @@ def _f_unit() -> None:
         _row("F", 0, "F13", f"fclrf{sfc}", "", attrs={"family": "fclrf"}, xb_f=0, x6=5, sf=sf)
         _row("F", 0, "F14", f"fchkf{sfc}", "tgt25", attrs={"family": "fchkf"}, xb_f=0, x6=8, sf=sf)
     # fmerge and its pseudo-ops as objdump prints them (mov/fabs/fneg/fnegabs).
-    _row("F", 0, "F9", "fabs", "f1=f3", attrs={"family": "fmerge"}, xb_f=0, x6=0x10, f2=0)
-    _row("F", 0, "F9", "fnegabs", "f1=f3", attrs={"family": "fmerge"}, xb_f=0, x6=0x11, f2=0)
+    _row("F", 0, "F9", "fabs", "f1=f3", attrs={"family": "fmerge"}, when="f3_ne_f2",
+         xb_f=0, x6=0x10, f2=0)
+    _row("F", 0, "F9", "fnegabs", "f1=f3", attrs={"family": "fmerge"}, when="f3_ne_f2",
+         xb_f=0, x6=0x11, f2=0)
     _row("F", 0, "F9", "fmerge.s", "f1=f2,f3", attrs={"family": "fmerge"}, xb_f=0, x6=0x10)
     _row("F", 0, "F9", "fmerge.ns", "f1=f2,f3", attrs={"family": "fmerge"}, xb_f=0, x6=0x11)
     for x6, name in ((0x12, "fmerge.se"), (0x39, "fmix.lr"), (0x3A, "fmix.r"), (0x3B, "fmix.l"),
@@ -887,18 +1045,62 @@ def _f_unit() -> None:
                      attrs={"family": "fcmp", "rel": rel}, ra_f=ra, rb_f=rb, ta_f=ta, sf=sf)
     for ta, tc in ((0, ""), (1, ".unc")):
         _row("F", 5, "F5", f"fclass.m{tc}", "p1,p2=f2,fclass9", attrs={"family": "fclass"}, ta_f=ta)
-    # fma family (F1): x selects single (.s) on majors 8/A/C, double (.d) is majors 9/B/D
-    # with x=0 (x=1 there is the parallel fpma group, not in this table).
-    for major, base, prec in ((8, "fma", ""), (8, "fma", ".s"), (9, "fma", ".d"),
-                              (0xA, "fms", ""), (0xA, "fms", ".s"), (0xB, "fms", ".d"),
-                              (0xC, "fnma", ""), (0xC, "fnma", ".s"), (0xD, "fnma", ".d")):
-        x = 1 if prec == ".s" else 0
+    # fmerge pseudo-ops and parallel FP (major 1) mirror major 0.
+    _row("F", 0, "F9", "mov", "f1=f3", attrs={"family": "fmerge"}, when="f2_eq_f3",
+         xb_f=0, x6=0x10)
+    _row("F", 0, "F9", "fneg", "f1=f3", attrs={"family": "fmerge"}, when="f2_eq_f3",
+         xb_f=0, x6=0x11)
+    _row("F", 1, "F9", "fpabs", "f1=f3", attrs={"family": "fpmerge"}, xb_f=0, x6=0x10, f2=0)
+    _row("F", 1, "F9", "fpneg", "f1=f3", attrs={"family": "fpmerge"}, when="f2_eq_f3",
+         xb_f=0, x6=0x11)
+    _row("F", 1, "F9", "fpnegabs", "f1=f3", attrs={"family": "fpmerge"}, when="f3_ne_f2",
+         xb_f=0, x6=0x11, f2=0)
+    for x6, name in ((0x10, "fpmerge.s"), (0x11, "fpmerge.ns"), (0x12, "fpmerge.se")):
+        _row("F", 1, "F9", name, "f1=f2,f3", attrs={"family": "fpmerge"}, xb_f=0, x6=x6)
+    for sf, sfc in _SF:
+        _row("F", 1, "F6", f"fprcpa{sfc}", "f1,p2=f2,f3", attrs={"family": "fprcpa"},
+             xb_f=1, q_f=0, sf=sf)
+        _row("F", 1, "F7", f"fprsqrta{sfc}", "f1,p2=f3", attrs={"family": "fprsqrta"},
+             xb_f=1, q_f=1, sf=sf)
+        for x6, name in ((0x14, "fpmin"), (0x15, "fpmax"), (0x16, "fpamin"), (0x17, "fpamax"),
+                         (0x30, "fpcmp.eq"), (0x31, "fpcmp.lt"), (0x32, "fpcmp.le"),
+                         (0x33, "fpcmp.unord"), (0x34, "fpcmp.neq"), (0x35, "fpcmp.nlt"),
+                         (0x36, "fpcmp.nle"), (0x37, "fpcmp.ord")):
+            _row("F", 1, "F8", f"{name}{sfc}", "f1=f2,f3", attrs={"family": name.split(".")[0]},
+                 xb_f=0, x6=x6, sf=sf)
+        for x6, name in ((0x18, "fpcvt.fx"), (0x19, "fpcvt.fxu"), (0x1A, "fpcvt.fx.trunc"),
+                         (0x1B, "fpcvt.fxu.trunc")):
+            _row("F", 1, "F10", f"{name}{sfc}", "f1=f2", attrs={"family": "fpcvt"},
+                 xb_f=0, x6=x6, sf=sf)
+    # fma family (F1): x selects single (.s) on majors 8/A/C; majors 9/B/D with x=0 are
+    # double (.d) and with x=1 the parallel fpma/fpms/fpnma. objdump prints the
+    # pseudo-ops fnorm (f2=f0, f4=f1), fmpy (f2=f0), fadd/fsub (f4=f1), fnmpy (f2=f0).
+    for major, x, base, prec in ((8, 0, "fma", ""), (8, 1, "fma", ".s"), (9, 0, "fma", ".d"),
+                                 (0xA, 0, "fms", ""), (0xA, 1, "fms", ".s"), (0xB, 0, "fms", ".d"),
+                                 (0xC, 0, "fnma", ""), (0xC, 1, "fnma", ".s"),
+                                 (0xD, 0, "fnma", ".d"),
+                                 (9, 1, "fpma", ""), (0xB, 1, "fpms", ""), (0xD, 1, "fpnma", "")):
+        attrs = {"family": base, "precision": prec.strip(".") or ("p" if base[1] == "p" else "x")}
         for sf, sfc in _SF:
-            _row("F", major, "F1", f"{base}{prec}{sfc}", "f1=f3,f4,f2",
-                 attrs={"family": base, "precision": prec.strip(".") or "x"}, x_f=x, sf=sf)
+            if base == "fma":
+                _row("F", major, "F1", f"fnorm{prec}{sfc}", "f1=f3", attrs=attrs,
+                     x_f=x, sf=sf, f2=0, f4=1)
+                _row("F", major, "F1", f"fmpy{prec}{sfc}", "f1=f3,f4", attrs=attrs,
+                     x_f=x, sf=sf, f2=0)
+                _row("F", major, "F1", f"fadd{prec}{sfc}", "f1=f3,f2", attrs=attrs,
+                     x_f=x, sf=sf, f4=1)
+            elif base == "fms":
+                _row("F", major, "F1", f"fsub{prec}{sfc}", "f1=f3,f2", attrs=attrs,
+                     x_f=x, sf=sf, f4=1)
+            elif base in ("fnma", "fpma", "fpnma"):
+                pseudo = {"fnma": "fnmpy", "fpma": "fpmpy", "fpnma": "fpnmpy"}[base]
+                _row("F", major, "F1", f"{pseudo}{prec}{sfc}", "f1=f3,f4", attrs=attrs,
+                     x_f=x, sf=sf, f2=0)
+            _row("F", major, "F1", f"{base}{prec}{sfc}", "f1=f3,f4,f2", attrs=attrs, x_f=x, sf=sf)
     # xma (F2) and fselect (F3)
-    for x2, name in ((0, "xma.l"), (3, "xma.h"), (2, "xma.hu")):
-        _row("F", 0xE, "F2", name, "f1=f3,f4,f2", attrs={"family": "xma"}, x_f=1, x2_f=x2)
+    for x2, name in ((0, "l"), (3, "h"), (2, "hu")):
+        _row("F", 0xE, "F2", f"xmpy.{name}", "f1=f3,f4", attrs={"family": "xma"}, x_f=1, x2_f=x2, f2=0)
+        _row("F", 0xE, "F2", f"xma.{name}", "f1=f3,f4,f2", attrs={"family": "xma"}, x_f=1, x2_f=x2)
     _row("F", 0xE, "F3", "fselect", "f1=f3,f4,f2", attrs={"family": "fselect"}, x_f=0)
 
 
