@@ -100,6 +100,7 @@ class Report:
     lines: dict[str, int] = field(default_factory=dict)
     unparsed: list[UnparsedLine] = field(default_factory=list)
     symbolization: dict[str, Any] | None = None
+    disassembly: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -42,6 +42,7 @@ def render_report(console: Console, report: Report, index: int, count: int) -> N
     _registers(console, report)
     _frames(console, report)
     _corruption(console, report)
+    _disassembly(console, report)
     _symbolization(console, report)
     if report.hints:
         console.print("\n[bold]Hints[/]")
@@ -208,11 +209,32 @@ def _corruption(console: Console, report: Report) -> None:
         offset += len(data)
 
 
+def _disassembly(console: Console, report: Report) -> None:
+    if not report.disassembly:
+        return
+    console.print("\n[bold]Code[/] (=> marks the faulting slot)")
+    for line in report.disassembly:
+        console.print("  " + escape(line))
+
+
 def _symbolization(console: Console, report: Report) -> None:
     info = report.symbolization
     if not info:
         return
     console.print("\n[bold]Symbolization[/]")
-    for key, value in info.items():
-        if isinstance(value, (str, int)):
-            _field(console, key, str(value))
+    verdict = info.get("message") or f"all {info['checked']} printed symbols agree with the vmlinux"
+    _field(console, "frames", f"{info['frames_resolved']} of {info['frames']} resolved; {verdict}")
+    source = (report.ip or {}).get("source")
+    if source is not None:
+        _inline_chain(console, "ip", source)
+    for index, frame in enumerate(report.frames):
+        if frame.source is not None and frame.source.inlined:
+            _inline_chain(console, f"#{index}", frame.source)
+
+
+def _inline_chain(console: Console, label: str, source) -> None:
+    chain = source.inlined or [{"function": source.function, "file": source.file, "line": source.line}]
+    for depth, level in enumerate(chain):
+        where = f"{level['file'] or '??'}:{level['line'] or '?'}"
+        note = " (inlined)" if depth < len(chain) - 1 else ""
+        _field(console, label if depth == 0 else "", f"{level['function'] or '??'} at {where}{note}")
