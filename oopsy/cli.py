@@ -48,6 +48,60 @@ def decode(
         raise typer.Exit(1)
 
 
+@app.command()
+def symbolize(
+    elf: Optional[Path] = typer.Argument(None, help="kernel ELF (vmlinux), with or without DWARF"),
+    addresses: Optional[list[str]] = typer.Argument(None, help="hex addresses or NAME+0xOFF; stdin if none"),
+    system_map: Optional[Path] = typer.Option(None, "--system-map", help="System.map or /proc/kallsyms dump"),
+    modules: Optional[Path] = typer.Option(None, "--modules", help="directory holding NAME.ko files"),
+    module: Optional[str] = typer.Option(None, "--module", "-m", help="addresses are .text offsets in NAME.ko"),
+    arch: Optional[str] = typer.Option(None, "--arch", help="refuse an ELF of another architecture (ia64, x86_64)"),
+    format: str = typer.Option("text", "--format", "-f", help="text, json or addr2line (-f -i -a output)"),
+    index_all: bool = typer.Option(False, "--index-all", help="digest all DWARF into the cache now"),
+) -> None:
+    """addr2line -f -i, faster: symbol+off/size, file:line and inlined chain per address."""
+    import json
+
+    from oopsy.symbols import resolve as rs
+
+    if format not in ("text", "json", "addr2line"):
+        _fail(f"--format must be text, json or addr2line, not {format!r}", 2)
+    if elf is None and system_map is None:
+        _fail("give an ELF or --system-map", 2)
+    sym = rs.Symbolizer.open(vmlinux=elf, system_map=system_map, modules=modules, arch=arch)
+    if index_all and sym.index is not None:
+        sym.index.index_all()
+    wanted = addresses or [w for line in sys.stdin for w in line.split()]
+    found = 0
+    out = []
+    for text in wanted:
+        try:
+            address, name, offset = rs.parse_address(text)
+        except ValueError:
+            _fail(f"not an address or NAME+0xOFF: {text!r}", 2)
+        resolved = sym.resolve(address, module) if name is None else sym.resolve_symbol(name, offset, module)
+        found += resolved is not None
+        if address is None:
+            if resolved is None:
+                typer.echo(f"{text} ?? (no such symbol)")
+                continue
+            address = resolved.address
+        if format == "json":
+            out.append(rs.to_json(address, resolved))
+        elif format == "addr2line":
+            fallback = None if resolved and resolved.inlined else sym.nearest_code_symbol(address, module)
+            typer.echo("\n".join([f"0x{address:016x}", *rs.addr2line_lines(resolved, fallback)]))
+        else:
+            typer.echo("\n".join(rs.describe(address, resolved)))
+    if format == "json":
+        typer.echo(json.dumps({"warnings": sym.warnings, "addresses": out}, indent=2))
+    else:
+        for warning in sym.warnings:
+            typer.echo(f"oopsy: warning: {warning}", err=True)
+    if wanted and not found:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry: run the app, turning OopsyError into one line and exit 1."""
     try:

@@ -194,6 +194,39 @@ class ElfImage:
         found.sort(key=lambda s: (s.address, _KIND_RANK[s.kind], -s.size, s.name))
         return found
 
+    def code_symbols(self) -> list[tuple[str, int, int, str, str | None]]:
+        """(name, address, size, section, file) of every symbol addr2line may name a
+        function after when DWARF has none, in symbol-table order.
+
+        Mirrors binutils' _bfd_elf_find_function: object, section, file and TLS symbols
+        are skipped; `file` is the STT_FILE name it reports with the symbol (the last
+        file symbol before it, for a local symbol or before any other symbol was seen).
+        """
+        table = self.elf.get_section_by_name(".symtab") or self.elf.get_section_by_name(".dynsym")
+        if table is None:
+            return []
+        out = []
+        file = None
+        state = "nothing"
+        for index, sym in enumerate(table.iter_symbols()):
+            if index == 0:
+                continue
+            kind = sym["st_info"]["type"]
+            if kind == "STT_FILE":
+                file = sym.name
+                if state == "symbol":
+                    state = "file_after_symbol"
+                continue
+            if state == "nothing":
+                state = "symbol"
+            shndx = sym["st_shndx"]
+            if kind in ("STT_OBJECT", "STT_SECTION", "STT_TLS") or not isinstance(shndx, int):
+                continue
+            local = sym["st_info"]["bind"] == "STB_LOCAL"
+            named_file = file if file is not None and (local or state != "file_after_symbol") else None
+            out.append((sym.name, sym["st_value"], sym["st_size"], self.sections[shndx].name, named_file))
+        return out
+
     def symbol(self, name: str) -> Symbol | None:
         self.symbols
         return self._by_name.get(name)
