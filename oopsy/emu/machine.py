@@ -36,6 +36,7 @@ import hashlib
 from oopsy.emu.faults import GuestFault, illegal_operation, reserved_register_field
 from oopsy.emu.memory import Memory
 from oopsy.ia64.rse import num_regs, rnat_addr, skip_regs
+from oopsy.ia64.unwind import TopState
 
 N_STACKED = 96  # facts §3.3: N_STACK_VIRT = 96 (and the physical file size modelled)
 MASK64 = (1 << 64) - 1
@@ -573,6 +574,16 @@ class Machine:
             problems.append("bof out of range")
         return problems
 
+    # ============================================================ unwinding =========
+    def unwind_state(self) -> TopState:
+        """The current frame as the unwinder's starting point (oopsy.ia64.unwind)."""
+        gr = self.gr
+        return TopState(
+            ip=self.ip | self.slot, sp=gr[12], bsp=self.bsp, cfm=self.cfm,
+            pfs=self.ar[AR_PFS], br=list(self.br), pr=self.read_pr(),
+            gr=lambda n: gr[n] if n < 32 else None,
+        )
+
     # ============================================================ identity ==========
     def state_hash(self) -> str:
         """Deterministic digest of the whole machine (registers, RSE, memory)."""
@@ -609,6 +620,23 @@ class Machine:
         for k in _SCALARS:
             setattr(self, k, snap[k])
         self.mem.set_privilege(self.cpl)
+
+
+class MachineFrameReader:
+    """oopsy.ia64.unwind.FrameReader over a Machine: memory without permission checks,
+    stacked registers through the RSE (spilled or still in the register file)."""
+
+    def __init__(self, machine: Machine):
+        self.machine = machine
+
+    def read8(self, addr: int) -> int | None:
+        return None if addr & 7 else self.machine.mem.peek8(addr)
+
+    def read_stacked(self, addr: int) -> int | None:
+        try:
+            return self.machine.stacked_slot(addr)[0]
+        except GuestFault:
+            return None
 
 
 _SCALARS = ("psr", "cpl", "ip", "slot", "steps", "sof", "sol", "sor", "rrb_gr", "rrb_fr",
