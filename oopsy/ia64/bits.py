@@ -113,23 +113,22 @@ def decode_psr(value: int) -> dict[str, int]:
     return decode(PSR, value)
 
 
-def decode_cfm(value: int) -> dict[str, int]:
-    fields = decode(CFM, value)
-    fields["sor"] *= 8
+def _frame_fields(layout: tuple[Field, ...], value: int) -> dict[str, int]:
+    fields = decode(layout, value)
+    fields["sor"] *= 8  # the field counts groups of eight rotating registers
     return fields
+
+
+def decode_cfm(value: int) -> dict[str, int]:
+    return _frame_fields(CFM, value)
 
 
 def decode_ifs(value: int) -> dict[str, int]:
-    fields = decode_cfm(value)
-    fields["v"] = bitfield(value, 63, 1)
-    return fields
+    return _frame_fields(IFS, value)
 
 
 def decode_pfs(value: int) -> dict[str, int]:
-    fields = decode_cfm(value)
-    fields["pec"] = bitfield(value, 52, 6)
-    fields["ppl"] = bitfield(value, 62, 2)
-    return fields
+    return _frame_fields(PFS, value)
 
 
 def decode_isr(value: int) -> dict[str, int]:
