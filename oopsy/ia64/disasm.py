@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from oopsy.errors import OopsyError
 from oopsy.ia64.decode import MASK64, Bundle, Instruction, decode_bundle
 from oopsy.ia64.isa import AR_NAMES, CR_NAMES, OPERANDS
 
@@ -150,7 +151,7 @@ def disassemble_around(read_bytes: Callable[[int, int], bytes], ip: int, before:
                 continue
         if len(data) < 16:
             if k == 0:
-                raise ValueError(f"cannot read the bundle at {addr:#x}")
+                raise OopsyError(f"cannot read the bundle at {addr:#x}")
             continue
         bundle = decode_bundle(data, addr)
         marks = None

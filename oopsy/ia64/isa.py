@@ -554,8 +554,6 @@ def _i_unit() -> None:
     _row("I", 0, "I28", "mov.i", "r1=ar3", attrs={"family": "mov_ar", "dir": "from"}, x3=0, x6=0x32)
     _row("I", 0, "I25", "mov", "r1=pr", attrs={"family": "mov_pr", "dir": "from"}, x3=0, x6=0x33)
     _row("I", 0, "I24", "mov", "pr.rot=imm44", attrs={"family": "mov_pr", "dir": "rot"}, x3=2)
-    _row("I", 0, "I23", "mov", "pr=r2", attrs={"family": "mov_pr", "dir": "to"}, x3=3,
-         mask7a=0x7F, mask8c=0xFF, s=1)
     _row("I", 0, "I23", "mov", "pr=r2,imm17", attrs={"family": "mov_pr", "dir": "to"}, x3=3)
     # I21 mov to branch register; whether hint completers print depends on wh/ih/x.
     _row("I", 0, "I21", "mov", "b1=r2", attrs={"family": "mov_br", "dir": "to"},
