@@ -19,7 +19,7 @@ PAGE_POISON = 0xAA  # facts §6.1-6.2
 
 def collect(report: Report) -> list[Hint]:
     found: list[Hint] = []
-    for producer in (_null_offset, _poison_address, _poison_registers, _isr, _user_mode,
+    for producer in (_null_offset, _poison_address, _address_region, _poison_registers, _isr, _user_mode,
                      _earlier_oops, _deferred_context, _corruption, _bsp_chain, _panic, _truncated):
         found.extend(producer(report))
     return found
@@ -68,6 +68,36 @@ def _poison_address(report: Report):
         evidence["registers_holding_address"] = holders
         text += f"; {', '.join(holders)} still holds it"
     yield Hint(match.poison.code, text, evidence)
+
+
+# Linux ia64 address space: the region is the top 3 bits of an address.
+REGIONS = {
+    0: "user region 0 (IA-32 / low user mappings)",
+    1: "user region 1 (shared libraries)",
+    2: "user region 2 (program text)",
+    3: "user region 3 (program data, heap)",
+    4: "user region 4 (memory stack)",
+    5: "kernel region 5 (kernel image, modules, vmalloc, gate page)",
+    6: "kernel region 6 (uncached identity map)",
+    7: "kernel region 7 (cached identity map: kmalloc memory, page frames, task stacks)",
+}
+
+
+def _address_region(report: Report):
+    addr = report.fault_address
+    if addr is None or addr < PAGE_SIZE or poison.match(addr) is not None:
+        return
+    region = addr >> 61
+    text = f"fault address {addr:#018x} is in {REGIONS[region]}"
+    evidence = {"address": addr, "region": region}
+    holders = _regs_equal(report, addr)
+    if holders:
+        evidence["registers_holding_address"] = holders
+        text += f"; {', '.join(holders)} holds it"
+    psr = report.decoded.get("psr")
+    if psr is not None and psr["cpl"] != 0 and region >= 5:
+        text += " — a user-mode access to kernel space"
+    yield Hint("address-region", text, evidence)
 
 
 def _poison_registers(report: Report):
