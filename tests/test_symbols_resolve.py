@@ -252,3 +252,10 @@ def test_cli_stripped_warns_but_works():
     assert out.returncode == 0
     assert out.stdout.strip() == f"{addr('do_exit') + 4:#x} do_exit+0x4/0x60"
     assert "symbols only" in out.stderr
+
+
+def test_dwarf5_sequence_without_set_file_uses_file_0_like_binutils(kernel):
+    """The first function's rows are .loc 1 (a header) in a sequence that never sets the
+    file; binutils (and so oopsy) reports them against file 0, the unit's primary file."""
+    r = kernel.resolve(addr("__traceiter_signal_generate") + 1)
+    assert r.inlined == (InlineFrame("__traceiter_signal_generate", "/usr/src/linux/kernel/signal.c", 50),)

@@ -13,7 +13,8 @@ The rows follow binutils' addr2line (bfd/dwarf2.c) so answers agree with `addr2l
   entry point) with the smallest range holding it, the later DIE on a tie;
 - an inlined subroutine's caller is the nearest enclosing function-like DIE, and its
   DW_AT_call_file/DW_AT_call_line give the caller's location;
-- file names are joined to the unit's comp_dir like binutils' concat_filename.
+- file names are joined to the unit's comp_dir like binutils' concat_filename, and a
+  DWARF 5 sequence uses file 0 until it sets one (binutils' reading of the initial state).
 On ia64 the line rows are per instruction slot (address = bundle + slot, facts §5), so an ip
 with its slot bits is looked up exactly as given: no masking.
 """
@@ -211,17 +212,28 @@ class _FileNamer:
         return found
 
 
+_DW_LNS_set_file = 4
+
+
 def _read_lines(program, namer: _FileNamer, unit: UnitData) -> None:
     sequence: list[tuple[int, int, int, int]] = []  # (address, file, line, discriminator)
+    # binutils starts every DWARF 5 sequence at file 0 (the unit's primary file), not at
+    # the standard's file 1, until DW_LNS_set_file: follow it to agree with addr2line.
+    default_file = 0 if namer.version >= 5 else None
+    file_set = False
     for entry in program.get_entries():
+        if entry.command == _DW_LNS_set_file and not entry.is_extended:
+            file_set = True
         state = entry.state
         if state is None:
             continue
         if state.end_sequence:
             _close_sequence(sequence, state.address, namer, unit)
             sequence = []
+            file_set = False
             continue
-        row = (state.address, state.file, state.line, state.discriminator)
+        file = state.file if file_set or default_file is None else default_file
+        row = (state.address, file, state.line, state.discriminator)
         if sequence and sequence[-1][0] == state.address:
             sequence[-1] = row  # binutils keeps the last row at an address
         else:

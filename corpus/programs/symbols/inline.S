@@ -14,16 +14,32 @@
 // .debug_abbrev below are ours: DW_TAG_inlined_subroutine with DW_AT_call_file/line nested two
 // deep, a struct type and functions with pointer parameters.
 
-	.file 1 "kernel/signal.c"
+	// File 0 is the unit's primary file; the first function comes from a header (file 1)
+	// like the kernel's trace-event stubs: binutils reports such rows, in a sequence that
+	// never sets the file, against file 0.
+	.file 0 "/usr/src/linux" "kernel/signal.c"
+	.file 1 "include/trace/events/signal.h"
 	.file 2 "include/linux/sched/task.h"
 	.file 3 "include/linux/spinlock.h"
+	.file 4 "kernel/signal.c"
 
 	.text
+	.align 32
+	.global __traceiter_signal_generate
+	.proc __traceiter_signal_generate
+__traceiter_signal_generate:
+	.loc 1 50
+	.prologue
+	.body
+	mov r8 = r0
+	br.ret.sptk.many b0
+	.endp __traceiter_signal_generate
+
 	.align 32
 	.global ptrace_freeze
 	.proc ptrace_freeze
 ptrace_freeze:
-	.loc 1 2201
+	.loc 4 2201
 	.prologue
 	.save ar.pfs, r34
 	alloc r34 = ar.pfs, 2, 2, 0, 0
@@ -53,11 +69,11 @@ ptrace_freeze:
 	nop.i 0
 	;;
 .Ltask_lock_end:
-	.loc 1 2203
+	.loc 4 2203
 	adds r16 = 0x338, r32		// &child->ptrace_message
 	;;
 	st8 [r16] = r33
-	.loc 1 2204
+	.loc 4 2204
 	mov ar.pfs = r34
 	br.ret.sptk.many b0
 	.endp ptrace_freeze
@@ -66,7 +82,7 @@ ptrace_freeze:
 	.global ptrace_peek
 	.proc ptrace_peek
 ptrace_peek:
-	.loc 1 2221
+	.loc 4 2221
 	.prologue
 	.body
 	adds r14 = 0x10, r32		// &task->pid
@@ -81,7 +97,7 @@ ptrace_peek:
 	add r8 = r8, r9
 	;;
 .Lpeek_spin_end:
-	.loc 1 2223
+	.loc 4 2223
 	movl r10 = 0x5a5a5a5a5a5a5a5a
 	;;
 	br.ret.sptk.many b0
@@ -174,8 +190,8 @@ ptrace_peek:
 	data2.ua 0x0001			// DW_LANG_C89
 	stringz "kernel/signal.c"
 	stringz "/usr/src/linux"
-	data8.ua ptrace_freeze
-	data8.ua .Lptrace_peek_end - ptrace_freeze
+	data8.ua __traceiter_signal_generate
+	data8.ua .Lptrace_peek_end - __traceiter_signal_generate
 	data4.ua @secrel(.Ldebug_line0)
 .Ldie_long:
 	.uleb128 4
@@ -247,7 +263,7 @@ ptrace_peek:
 	// void ptrace_freeze(struct task_struct *child, unsigned long msg)
 	.uleb128 8
 	stringz "ptrace_freeze"
-	data1 1
+	data1 4
 	data2.ua 2200
 	data8.ua ptrace_freeze
 	data8.ua .Lptrace_freeze_end - ptrace_freeze
@@ -261,7 +277,7 @@ ptrace_peek:
 	data4.ua .Ldie_task_lock - .Lcu
 	data8.ua .Ltask_lock_start
 	data8.ua .Ltask_lock_end - .Ltask_lock_start
-	data1 1
+	data1 4
 	data2.ua 2202
 	.uleb128 10
 	data4.ua .Ldie_task_lock_arg - .Lcu
@@ -279,7 +295,7 @@ ptrace_peek:
 	// long ptrace_peek(struct task_struct *task, long *where)
 	.uleb128 8
 	stringz "ptrace_peek"
-	data1 1
+	data1 4
 	data2.ua 2220
 	data8.ua ptrace_peek
 	data8.ua .Lptrace_peek_end - ptrace_peek
@@ -293,7 +309,7 @@ ptrace_peek:
 	data4.ua .Ldie_spin_lock - .Lcu
 	data8.ua .Lpeek_spin_start
 	data8.ua .Lpeek_spin_end - .Lpeek_spin_start
-	data1 1
+	data1 4
 	data2.ua 2222
 	.uleb128 0
 	.uleb128 0			// end ptrace_peek
