@@ -12,10 +12,21 @@ static inline __attribute__((always_inline)) void exit_notify(struct task_struct
 	task_unlock(tsk);
 }
 
+/* Called with a constant, so gcc clones it as exit_mm.constprop.0: the ELF symbol and
+ * the DWARF name differ, and addr2line prefers the symbol starting at the function. */
+static __attribute__((noinline)) long exit_mm(struct task_struct *tsk, int shift)
+{
+	long flags = tsk->flags;
+
+	for (int i = 0; i < tsk->pid; i++)
+		flags ^= (long)tsk->comm[i & 15] << shift;
+	return flags;
+}
+
 __attribute__((noinline)) long do_exit(struct task_struct *tsk, int code)
 {
 	exit_notify(tsk, code);
-	return ptrace_notify(tsk, (unsigned long)code << 8);
+	return ptrace_notify(tsk, (unsigned long)code << 8) + exit_mm(tsk, 3);
 }
 
 void _start(void)
