@@ -102,6 +102,22 @@ def symbolize(
         raise typer.Exit(1)
 
 
+@app.command()
+def disasm(
+    elf: Optional[Path] = typer.Argument(None, help="ELF image (vmlinux, module, program)"),
+    symbol: Optional[str] = typer.Option(None, "--symbol", "-s", help="disassemble this function"),
+    address: Optional[str] = typer.Option(None, "--address", "-a", help="hex start address (bundle)"),
+    count: Optional[int] = typer.Option(None, "--count", "-n", help="number of bundles"),
+    hex_bytes: Optional[str] = typer.Option(None, "--bytes", help="raw bundle bytes in hex, e.g. '08 10 25 ...'"),
+) -> None:
+    """IA-64 disassembly in objdump -d format ([MII] templates, ;; stops, <func+0x40> targets)."""
+    from oopsy.symbols.disassemble import disasm_command
+
+    lines = disasm_command(str(elf) if elf is not None else None, symbol=symbol, address=address,
+                           count=count, hex_bytes=hex_bytes)
+    typer.echo("\n".join(lines))
+
+
 def main() -> None:
     """Console-script entry: run the app, turning OopsyError into one line and exit 1."""
     try:

@@ -133,3 +133,37 @@ def around_ip(image: ElfImage, ip: int, before: int = 2, after: int = 2) -> list
     """The faulting bundle of `ip` (bundle + slot) and its neighbours, slot marked."""
     return disassemble_around(lambda a, n: image.read(a, n), ip, before, after,
                               ObjdumpSymbolizer(image))
+
+
+def parse_address(text: str) -> int:
+    """'0xa00000010008d1f0' or 'a00000010008d1f0' -> int."""
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise OopsyError(f"not a hex address: {text!r}") from None
+
+
+def disasm_command(elf: str | None, *, symbol: str | None = None, address: str | None = None,
+                   count: int | None = None, hex_bytes: str | None = None) -> list[str]:
+    """What `oopsy disasm` prints: objdump -d style lines for a symbol, an address range
+    of an ELF, or raw bundle bytes given on the command line."""
+    if count is not None and count < 1:
+        raise OopsyError("--count must be at least 1")
+    if hex_bytes is not None:
+        if elf is not None or symbol is not None:
+            raise OopsyError("--bytes takes no ELF and no --symbol")
+        start = parse_address(address) if address is not None else 0
+        data = parse_hex_bytes(hex_bytes)
+        return disassemble_bytes(data, start & ~0xF)
+    if elf is None:
+        raise OopsyError("give an ELF (with --symbol or --address) or --bytes")
+    if (symbol is None) == (address is None):
+        raise OopsyError("give exactly one of --symbol and --address")
+    image = ElfImage(elf)
+    try:
+        listing = disassemble_image(
+            image, symbol=symbol,
+            address=parse_address(address) if address is not None else None, count=count)
+    finally:
+        image.close()
+    return listing.lines
