@@ -180,6 +180,8 @@ def classify(report: Report) -> str:
         return "memory-corruption"
     if headline.startswith(("Debug: sleeping function", "BUG: sleeping function")):
         return "might-sleep"
+    if "scheduling while atomic" in headline and report.die is None:
+        return "scheduling-while-atomic"
     if headline.startswith("Unable to handle kernel NULL pointer"):
         return "null-deref"
     if headline.startswith("Unable to handle kernel paging request"):
@@ -208,13 +210,23 @@ def classify(report: Report) -> str:
     return "unknown"
 
 
+# Frames that are where a check fired, not what was wrong, for some kinds.
+_KIND_PLUMBING = {"scheduling-while-atomic": frozenset({"schedule", "__schedule", "schedule_debug"})}
+
+
+def is_plumbing(name: str, kind: str = "") -> bool:
+    """Crash plumbing, also as a compiler clone (`show_stack.part.0`, `die.isra.3`)."""
+    base = re.sub(r"(\.(part|isra|constprop|cold|lto_priv)(\.\d+)?)+$", "", name)
+    return base in PLUMBING or base in _KIND_PLUMBING.get(kind, ())
+
+
 def _choose_guilty(report: Report) -> None:
     ip_sym = (report.ip or {}).get("symbol")
     for index, frame in enumerate(report.frames):
-        if frame.symbol and frame.symbol.name and frame.symbol.name not in PLUMBING:
+        if frame.symbol and frame.symbol.name and not is_plumbing(frame.symbol.name, report.kind):
             report.guilty_frame = index
             break
-    if ip_sym is not None and ip_sym.name and ip_sym.name not in PLUMBING:
+    if ip_sym is not None and ip_sym.name and not is_plumbing(ip_sym.name, report.kind):
         report.guilty = ip_sym.name
     elif report.guilty_frame is not None:
         report.guilty = report.frames[report.guilty_frame].symbol.name
@@ -236,6 +248,8 @@ def make_title(report: Report) -> str:
         return "Unable to handle kernel paging request" + where
     if kind == "might-sleep":
         return "sleeping function called from invalid context" + where
+    if kind == "scheduling-while-atomic":
+        return "scheduling while atomic" + where
     if kind == "bug" and report.bug is not None:
         return f"kernel BUG at {report.bug['file']}:{report.bug['line']}" + where
     if kind == "memory-corruption":

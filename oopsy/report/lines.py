@@ -70,6 +70,11 @@ class _ToLine(Transformer):
         return "die_header", {**_comm_pid(comm_pid), "text": str(text).strip(),
                               "err": int(err), "counter": int(counter)}
 
+    def die_header_2_4(self, items):
+        comm_pid, text, err = items
+        return "die_header", {**_comm_pid(comm_pid), "text": str(text).strip(), "err": int(err),
+                              "counter": None}
+
     def die_header_open(self, items):
         comm_pid, text = items
         return "die_header_open", {**_comm_pid(comm_pid), "text": str(text).strip()}
@@ -181,8 +186,20 @@ class _ToLine(Transformer):
     def ip_is_at(self, items):
         return "ip_is_at", {"symbol": items[0]["symbol"]}
 
+    def frame_address(self, items):
+        return _hex(items[0])
+
     def call_trace(self, items):
-        return "call_trace", {}
+        return "call_trace", {"frames": list(items)}
+
+    def frame_list(self, items):
+        return "frame_list", {"frames": list(items)}
+
+    def sched_atomic(self, items):
+        return "sched_atomic", {}
+
+    def workqueue(self, items):
+        return "workqueue", {"text": str(items[0])}
 
     def frame_stack(self, items):
         data = {"sp": _hex(items[0])}
@@ -194,7 +211,7 @@ class _ToLine(Transformer):
         return "frame_bsp", {"bsp": _hex(items[0])}
 
     def frame(self, items):
-        data: dict[str, Any] = {"ip": _hex(items[0]), "symbol": _symbol(items[1:])}
+        data: dict[str, Any] = {"ip": items[0], "symbol": _symbol(items[1:])}
         for item in items[1:]:
             if isinstance(item, tuple) and item[0] == "frame_stack":
                 data.update(item[1])

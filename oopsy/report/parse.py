@@ -82,6 +82,10 @@ def build_report(lines: list[ParsedLine]) -> Report:
             report.frames.append(Frame(ip=ip, bundle=ip & ~0xF, slot=ip & 0x3,
                                        symbol=_symbol_ref(data["symbol"]),
                                        sp=data.get("sp"), bsp=data.get("bsp"), line=line.number))
+        elif kind in ("call_trace", "frame_list"):
+            for ip in data["frames"]:  # 2.4-era address-only frames
+                report.frames.append(Frame(ip=ip, bundle=ip & ~0xF, slot=ip & 0x3, symbol=None,
+                                           line=line.number))
         elif kind in ("frame_stack", "frame_bsp"):
             if report.frames and report.frames[-1].bsp is None:
                 frame = report.frames[-1]
@@ -102,6 +106,8 @@ def build_report(lines: list[ParsedLine]) -> Report:
         elif kind == "might_sleep":
             report.bug = {"file": data["file"], "line": data["line"]}
             report.headline = report.headline or line.text
+        elif kind == "sched_atomic":
+            report.headline = report.headline or line.text
         elif kind == "generic_bug":
             report.headline = report.headline or line.text
         elif kind == "pagealloc":
@@ -110,10 +116,8 @@ def build_report(lines: list[ParsedLine]) -> Report:
                 report.headline = report.headline or line.text
         elif kind == "hexdump":
             dump.append({"line": line.number, "address": data["address"], "bytes": data["bytes"].hex(" ")})
-        elif kind in ("info", "end_trace", "atomic_state", "task_info", "mm_detail"):
+        elif kind in ("info", "end_trace", "atomic_state", "task_info", "mm_detail", "workqueue"):
             report.info.append(line.text)
-        elif kind == "call_trace":
-            pass
     if pending_die is not None:
         report.die = {"text": pending_die["text"], "err": None, "counter": None}
         report.comm, report.pid = pending_die["comm"], pending_die["pid"]
