@@ -291,3 +291,47 @@ def test_state_hash_deterministic_and_sensitive():
     a.alloc(0, 1, 0, 0)
     a.restore(snap)
     assert a.state_hash() == h
+
+
+def test_interruption_collects_state_and_rfi_returns():
+    from oopsy.emu.faults import ISR_NI, ISR_R
+    from oopsy.emu.machine import CR_IFA, CR_IIP, CR_IPSR, CR_ISR, CR_IVA, PSR_BN
+
+    m = new_machine()
+    user_psr = PSR_IC | PSR_BN | (3 << 32) | (1 << 17) | (1 << 36) | (1 << 27) | (1 << 14)
+    m.set_psr(user_psr)
+    assert m.cpl == 3 and m.mem.cpl == 3
+    m.alloc(1, 3, 2, 0)
+    for i in range(6):
+        m.gr[32 + i] = 500 + i
+    m.gr[16] = 0x1616  # bank 1, the user's
+    m.cr[CR_IVA] = 0xA000000100000000
+    m.ip, m.slot = 0x4000000000001230, 1
+    bsp = m.bsp
+    with pytest.raises(GuestFault) as info:
+        m.mem.read8(0x338)
+    vector = m.interrupt(info.value)
+    assert vector == 0xA000000100000800 and (m.ip, m.slot) == (vector, 0)
+    assert m.cr[CR_IPSR] == user_psr | (1 << 41)
+    assert m.cr[CR_IIP] == 0x4000000000001230
+    assert m.cr[CR_ISR] == ISR_R | (1 << 41) and m.cr[CR_IFA] == 0x338
+    # psr: cpl 0, ic/i off, bank 0; dt/it/rt kept
+    assert m.cpl == 0 and m.mem.cpl == 0
+    assert m.psr == (1 << 17) | (1 << 36) | (1 << 27)
+    assert m.gr[16] == 0 and m.other_bank[0] == 0x1616
+    # the handler covers the interrupted frame (ic is off: cr.ifs records it) and works
+    m.cover()
+    m.alloc(0, 8, 0, 0)
+    m.gr[16] = 0xBEEF
+    # a nested fault with collection off only sets isr (with ni)
+    nested = GuestFault("data_tlb", ifa=0x10, isr=ISR_R)
+    m.slot = 2
+    saved_iip = m.cr[CR_IIP]
+    m.interrupt(nested)
+    assert m.cr[CR_ISR] == ISR_R | ISR_NI | (2 << 41) and m.cr[CR_IIP] == saved_iip
+    m.rfi()
+    assert (m.ip, m.slot) == (0x4000000000001230, 1)
+    assert m.psr == user_psr and m.cpl == 3
+    assert m.gr[16] == 0x1616 and m.other_bank[0] == 0xBEEF
+    assert m.bsp == bsp and (m.sof, m.sol) == (6, 4)
+    assert m.gr[32:38] == [500 + i for i in range(6)]

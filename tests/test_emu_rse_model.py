@@ -26,15 +26,23 @@ class Reference:
         self.bsp = start
         self.sof = 0
         self.sol = 0
-        self.callers: list[tuple[int, int]] = []  # (sof, sol) of each frame below
+        self.sor = 0
+        self.rrb = 0
+        self.callers: list[tuple[int, int, int, int]] = []  # (sof, sol, sor, rrb) below
 
     def addr(self, k: int) -> int:
+        """Backing address of physical position k of the current frame."""
         return skip_regs(self.bsp, k)
+
+    def logical(self, k: int) -> int:
+        """Backing address of logical r(32+k): rotation by rrb.gr inside sor (facts §3.3)."""
+        return self.addr((k + self.rrb) % self.sor if k < self.sor else k)
 
 
 ops = st.lists(
     st.one_of(
-        st.tuples(st.just("alloc"), st.integers(0, 8), st.integers(0, 40), st.integers(0, 8)),
+        st.tuples(st.just("alloc"), st.integers(0, 8), st.integers(0, 40), st.integers(0, 8), st.integers(0, 3)),
+        st.tuples(st.just("rotate")),
         st.tuples(st.just("call")),
         st.tuples(st.just("ret")),
         st.tuples(st.just("cover_rfi")),
@@ -46,11 +54,23 @@ ops = st.lists(
 )
 
 
+def ref_return(ref: Reference) -> None:
+    """br.ret in the reference: only the caller's locals are preserved; its outputs
+    beyond the end of the callee's (possibly shrunk) frame are undefined."""
+    callee_end = skip_regs(ref.bsp, ref.sof)
+    ref.sof, ref.sol, ref.sor, ref.rrb = ref.callers.pop()
+    ref.bsp = skip_regs(ref.bsp, -ref.sol)
+    for k in range(ref.sol, ref.sof):
+        if ref.addr(k) >= callee_end:
+            ref.regs.pop(ref.addr(k), None)
+
+
 def check_frame(m: Machine, ref: Reference) -> None:
     assert not m.invariants()
     assert m.bsp == ref.bsp and m.sof == ref.sof and m.sol == ref.sol
+    assert m.sor == ref.sor and m.rrb_gr == ref.rrb
     for k in range(ref.sof):
-        want = ref.regs.get(ref.addr(k))
+        want = ref.regs.get(ref.logical(k))
         if want is not None:
             assert (m.gr[32 + k], m.nat[32 + k]) == want, f"r{32 + k}"
 
@@ -69,7 +89,7 @@ def check_memory(m: Machine, ref: Reference) -> None:
         addr += 8
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(program=ops, start_slot=st.integers(0, 62))
 def test_random_rse_programs_match_reference(program, start_slot):
     mem = Memory()
@@ -83,35 +103,39 @@ def test_random_rse_programs_match_reference(program, start_slot):
     for op in program:
         kind = op[0]
         if kind == "alloc":
-            ins, locs, outs = op[1], op[2], op[3]
-            if ins + locs + outs > 96:
+            ins, locs, outs, rots = op[1], op[2], op[3], 8 * op[4]
+            rotated = m.rrb_gr or m.rrb_fr or m.rrb_pr  # Ski: sor may change only unrotated
+            if ins + locs + outs > 96 or rots > ins + locs + outs or (rots != ref.sor and rotated):
                 continue
-            m.alloc(ins, locs, outs, 0)
-            ref.sof, ref.sol = ins + locs + outs, ins + locs
+            m.alloc(ins, locs, outs, rots)
+            ref.sof, ref.sol, ref.sor = ins + locs + outs, ins + locs, rots
             for k in range(ref.sof):  # give every register of the new frame a value
                 serial += 1
                 value, nat = (serial * 0x9E3779B97F4A7C15) & (2**64 - 1), serial % 7 == 0
                 m.gr[32 + k], m.nat[32 + k] = value, int(nat)
-                ref.regs[ref.addr(k)] = (value, int(nat))
+                ref.regs[ref.logical(k)] = (value, int(nat))
         elif kind == "write":
             k = op[1]
             if k >= ref.sof:
                 continue
             m.gr[32 + k], m.nat[32 + k] = op[2], int(op[3])
-            ref.regs[ref.addr(k)] = (op[2], int(op[3]))
+            ref.regs[ref.logical(k)] = (op[2], int(op[3]))
+        elif kind == "rotate":
+            m.rotate()
+            if ref.sor:
+                ref.rrb = ref.rrb - 1 if ref.rrb else ref.sor - 1
         elif kind == "call":
             m.call()
             pfs_stack.append(m.ar[AR_PFS])
-            ref.callers.append((ref.sof, ref.sol))
+            ref.callers.append((ref.sof, ref.sol, ref.sor, ref.rrb))
             ref.bsp = skip_regs(ref.bsp, ref.sol)
-            ref.sof, ref.sol = ref.sof - ref.sol, 0
+            ref.sof, ref.sol, ref.sor, ref.rrb = ref.sof - ref.sol, 0, 0, 0
         elif kind == "ret":
             if not pfs_stack:
                 continue
             m.ar[AR_PFS] = pfs_stack.pop()
             m.ret()
-            ref.sof, ref.sol = ref.callers.pop()
-            ref.bsp = skip_regs(ref.bsp, -ref.sol)
+            ref_return(ref)
         elif kind == "cover_rfi":
             m.cover()
             assert m.cr[CR_IFS] >> 63 and m.sof == 0
@@ -137,6 +161,5 @@ def test_random_rse_programs_match_reference(program, start_slot):
     while pfs_stack:
         m.ar[AR_PFS] = pfs_stack.pop()
         m.ret()
-        ref.sof, ref.sol = ref.callers.pop()
-        ref.bsp = skip_regs(ref.bsp, -ref.sol)
+        ref_return(ref)
         check_frame(m, ref)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 
-from oopsy.emu.faults import GuestFault, illegal_operation, reserved_register_field
+from oopsy.emu.faults import ISR_EI_SHIFT, ISR_NI, GuestFault, illegal_operation, reserved_register_field
 from oopsy.emu.memory import Memory
 from oopsy.ia64.rse import num_regs, rnat_addr, skip_regs
 from oopsy.ia64.unwind import TopState
@@ -85,9 +85,16 @@ CR_NAMES = {
 }
 
 # facts §3.1: PSR bits used by the machine itself.
+PSR_BE = 1 << 1
 PSR_IC = 1 << 13
+PSR_PP = 1 << 21
 PSR_CPL_SHIFT = 32
 PSR_RI_SHIFT = 41
+PSR_BN = 1 << 44
+# On an interruption psr.up/mfl/mfh/pk/dt/rt/mc/it are kept, be and pp come from
+# cr.dcr (bits 1 and 0), everything else is cleared: cpl 0, ic 0, i 0, ri 0, bn 0
+# (the KVM-ia64 collect_interruption comment says the same).
+PSR_KEPT_ON_INTERRUPTION = (1 << 2) | (1 << 4) | (1 << 5) | (1 << 15) | (1 << 17) | (1 << 27) | (1 << 35) | (1 << 36)
 
 
 def _slot(addr: int) -> int:
@@ -108,8 +115,10 @@ class Machine:
         self.cr = [0] * 128
         self.psr = 0
         self.cpl = 0
+        self.other_bank = [0] * 16  # r16-r31 of the bank psr.bn does not select
+        self.other_bank_nat = [0] * 16
         self.ip = 0  # bundle address of the next instruction
-        self.slot = 0  # its slot (psr.ri while running)
+        self.slot = 0  # its slot: psr.ri while running (the ri bits of `psr` stay 0)
         self.steps = 0  # executed slots; ar.itc derives from it
         # CFM
         self.sof = 0
@@ -142,12 +151,22 @@ class Machine:
         )
 
     def set_psr(self, value: int) -> None:
-        """Write the whole psr (rfi, mov psr.l, reset); keeps memory privilege in step."""
-        self.psr = value & MASK64
+        """Write the whole psr (rfi, mov psr.l, bsw, reset); keeps memory privilege and
+        the banked registers r16-r31 (psr.bn) in step."""
+        value &= MASK64
+        if (value ^ self.psr) & PSR_BN:
+            gr, nat = self.gr, self.nat
+            gr[16:32], self.other_bank = self.other_bank, gr[16:32]
+            nat[16:32], self.other_bank_nat = self.other_bank_nat, nat[16:32]
+        self.psr = value
         cpl = (self.psr >> PSR_CPL_SHIFT) & 3
         if cpl != self.cpl:
             self.cpl = cpl
             self.mem.set_privilege(cpl)
+
+    def bank_switch(self, bank: int) -> None:
+        """`bsw.0` / `bsw.1`: select the r16-r31 register bank."""
+        self.set_psr((self.psr & ~PSR_BN) | (PSR_BN if bank else 0))
 
     def set_cpl(self, cpl: int) -> None:
         """Change psr.cpl alone (br.ret demotion, epc promotion)."""
@@ -536,6 +555,41 @@ class Machine:
         self._pr_to_physical()
         self.rrb_pr = 0
 
+    # ============================================================ interruptions =====
+    def interrupt(self, fault: GuestFault, iim: int | None = None, iipa: int | None = None) -> int:
+        """Deliver `fault` at the current ip/slot through the IVT and return the vector
+        address (also the new ip). With psr.ic = 1 the interrupted state is collected:
+        cr.ipsr (psr with ri = slot), cr.iip, cr.iipa, cr.ifs.v cleared (the frame is not
+        covered: the handler does that). cr.isr gets the fault's bits with ei = slot
+        (facts §5), and ni when collection was off; cr.ifa and cr.iim when given."""
+        psr = self.psr
+        slot = self.slot
+        if psr & PSR_IC:
+            self.cr[CR_IPSR] = (psr & ~(3 << PSR_RI_SHIFT)) | (slot << PSR_RI_SHIFT)
+            self.cr[CR_IIP] = self.ip
+            self.cr[CR_IIPA] = self.ip if iipa is None else iipa
+            self.cr[CR_IFS] &= ~(1 << 63)
+        isr = (fault.isr & ~(3 << ISR_EI_SHIFT)) | (slot << ISR_EI_SHIFT)
+        self.cr[CR_ISR] = isr if psr & PSR_IC else isr | ISR_NI
+        if fault.ifa is not None:
+            self.cr[CR_IFA] = fault.ifa
+        if iim is not None:
+            self.cr[CR_IIM] = iim
+        dcr = self.cr[CR_DCR]
+        self.set_psr((psr & PSR_KEPT_ON_INTERRUPTION) | (PSR_BE if dcr & 2 else 0) | (PSR_PP if dcr & 1 else 0))
+        self.ip = (self.cr[CR_IVA] & ~0x7FFF) + fault.vector
+        self.slot = 0
+        return self.ip
+
+    def rfi(self) -> None:
+        """`rfi`: frame from cr.ifs when valid (fills happen before anything changes),
+        then psr <- cr.ipsr and continue at cr.iip, slot ipsr.ri (facts §3.3)."""
+        self.restore_frame_from_ifs()
+        ipsr = self.cr[CR_IPSR]
+        self.set_psr(ipsr & ~(3 << PSR_RI_SHIFT))  # psr.ri lives in `slot` while running
+        self.ip = self.cr[CR_IIP] & ~0xF
+        self.slot = (ipsr >> PSR_RI_SHIFT) & 3
+
     # ==================================================== stacked-register access ====
     def stacked_slot(self, addr: int) -> tuple[int, int]:
         """(value, nat) of the stacked register whose backing-store slot is `addr`,
@@ -596,6 +650,8 @@ class Machine:
         words += self.br
         words += self.ar
         words += self.cr
+        words += self.other_bank
+        words += self.other_bank_nat
         words += [self.psr, self.ip, self.slot, self.steps, self.cfm, self.bof, self.bsp,
                   self.bspstore, self.rnat, self.ndirty, self.nclean]
         words += self.phys
@@ -610,12 +666,13 @@ class Machine:
         return {
             "gr": list(self.gr), "nat": list(self.nat), "pr": list(self.pr), "br": list(self.br),
             "ar": list(self.ar), "cr": list(self.cr), "phys": list(self.phys),
-            "phys_nat": list(self.phys_nat),
+            "phys_nat": list(self.phys_nat), "other_bank": list(self.other_bank),
+            "other_bank_nat": list(self.other_bank_nat),
             **{k: getattr(self, k) for k in _SCALARS},
         }
 
     def restore(self, snap: dict) -> None:
-        for k in ("gr", "nat", "pr", "br", "ar", "cr", "phys", "phys_nat"):
+        for k in ("gr", "nat", "pr", "br", "ar", "cr", "phys", "phys_nat", "other_bank", "other_bank_nat"):
             getattr(self, k)[:] = snap[k]
         for k in _SCALARS:
             setattr(self, k, snap[k])
