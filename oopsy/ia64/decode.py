@@ -78,26 +78,62 @@ def _extract(opnd: isa.Operand, slot: int, lslot: int) -> int:
     return (val << opnd.scale) + opnd.bias
 
 
-# (itype, slot, lslot) -> (op, operand values); rel operands hold the offset.
-_SLOT_CACHE: dict[tuple[str, int, int], tuple[Opcode | None, tuple[int, ...]]] = {}
+def _plan(op: Opcode) -> tuple[tuple, tuple[int, ...]]:
+    """Per-row extraction plan: for each operand either (lo, mask) of a single-field
+    value, the Operand for a composite immediate, or None for a constant; plus the
+    indices of IP-relative operands."""
+    steps = []
+    rel = []
+    for i, name in enumerate(op.operands):
+        opnd = OPERANDS[name]
+        if opnd.kind == "const":
+            steps.append(None)
+        elif (len(opnd.pieces) == 1 and len(opnd.pieces[0]) == 2 and not opnd.signed
+              and not opnd.complement and not opnd.scale and not opnd.bias
+              and opnd.fmt not in ("cnt2c", "inc3")):
+            lo, width = opnd.pieces[0]
+            steps.append((lo, (1 << width) - 1))
+        else:
+            steps.append(opnd)
+        if opnd.kind == "rel":
+            rel.append(i)
+    return tuple(steps), tuple(rel)
 
 
-def decode_slot(itype: str, slot: int, lslot: int = 0) -> tuple[Opcode | None, tuple[int, ...]]:
-    """Decode one slot: the row and its operand values in row order (memoised)."""
-    key = (itype, slot, lslot)
+_PLANS: dict[str, tuple[tuple, tuple[int, ...]]] = {op.id: _plan(op) for op in isa.OPCODES}
+_TYPE_CODE = {"A": 0, "I": 1, "M": 2, "B": 3, "F": 4, "X": 5, "": 6}
+
+# key (lslot << 48 | type << 41 | slot) -> (op, operand values, rel indices);
+# rel operands hold the offset from the bundle address.
+_SLOT_CACHE: dict[int, tuple[Opcode | None, tuple[int, ...], tuple[int, ...]]] = {}
+
+
+def _decode_slot(itype: str, slot: int, lslot: int = 0):
+    key = (lslot << 48) | (_TYPE_CODE[itype] << 41) | slot
     hit = _SLOT_CACHE.get(key)
     if hit is not None:
         return hit
     op = find_opcode(itype, slot)
-    values: tuple[int, ...] = ()
-    if op is not None:
+    if op is None:
+        hit = (None, (), ())
+    else:
+        steps, rel = _PLANS[op.id]
         values = tuple(
-            0 if OPERANDS[name].kind == "const" else _extract(OPERANDS[name], slot, lslot)
-            for name in op.operands
+            0 if step is None else
+            (slot >> step[0]) & step[1] if type(step) is tuple else
+            _extract(step, slot, lslot)
+            for step in steps
         )
+        hit = (op, values, rel)
     if len(_SLOT_CACHE) > 1 << 20:
         _SLOT_CACHE.clear()
-    _SLOT_CACHE[key] = (op, values)
+    _SLOT_CACHE[key] = hit
+    return hit
+
+
+def decode_slot(itype: str, slot: int, lslot: int = 0) -> tuple[Opcode | None, tuple[int, ...]]:
+    """Decode one slot: the row and its operand values in row order (memoised)."""
+    op, values, _ = _decode_slot(itype, slot, lslot)
     return op, values
 
 
@@ -216,48 +252,48 @@ def split_bundle(data: bytes) -> tuple[int, int, int, int]:
 _BUNDLE_CACHE: dict[tuple[bytes, int], Bundle] = {}
 
 
-def _with_targets(op: Opcode | None, values: tuple[int, ...], bundle: int) -> tuple[int, ...]:
-    if op is None:
-        return values
-    out = list(values)
-    for i, name in enumerate(op.operands):
-        if OPERANDS[name].kind == "rel":
-            out[i] = (bundle + values[i]) & MASK64
-    return tuple(out)
+def _instruction(address: int, slot_no: int, unit: str, itype: str, raw: int, lslot: int,
+                 bundle: int) -> Instruction:
+    op, values, rel = _decode_slot(itype, raw, lslot)
+    if rel:
+        values = list(values)
+        for i in rel:
+            values[i] = (bundle + values[i]) & MASK64
+        values = tuple(values)
+    return Instruction(address, slot_no, unit, itype, raw, lslot, op, values)
 
 
 def decode_bundle(data: bytes, address: int) -> Bundle:
     """Decode the 16 bytes of one bundle located at `address` (16-byte aligned)."""
-    data = bytes(data[:16])
-    if len(data) != 16:
-        raise ValueError("a bundle is 16 bytes")
+    if type(data) is not bytes or len(data) != 16:
+        data = bytes(data[:16])
+        if len(data) != 16:
+            raise ValueError("a bundle is 16 bytes")
     key = (data, address)
     hit = _BUNDLE_CACHE.get(key)
     if hit is not None:
         return hit
     address &= ~0xF
-    template, s0, s1, s2 = split_bundle(data)
+    word = int.from_bytes(data, "little")
+    template = word & 0x1F
+    s0 = (word >> 5) & SLOT_MASK
+    s1 = (word >> 46) & SLOT_MASK
+    s2 = word >> 87
     info = TEMPLATES[template]
-    insns: list[Instruction] = []
     if info is None:
-        for i, raw in enumerate((s0, s1, s2)):
-            insns.append(Instruction(address + i, i, "", "", raw, 0, None, ()))
+        insns = tuple(Instruction(address + i, i, "", "", raw, 0, None, ())
+                      for i, raw in enumerate((s0, s1, s2)))
     elif info.is_mlx:
-        itype = instruction_type("M", s0)
-        op, vals = decode_slot(itype, s0)
-        insns.append(Instruction(address, 0, "M", itype, s0, 0, op,
-                                 _with_targets(op, vals, address)))
-        op, vals = decode_slot("X", s2, s1)
-        insns.append(Instruction(address + 1, 1, "X", "X", s2, s1, op,
-                                 _with_targets(op, vals, address)))
+        insns = (_instruction(address, 0, "M", "A" if s0 >> 40 else "M", s0, 0, address),
+                 _instruction(address + 1, 1, "X", "X", s2, s1, address))
     else:
-        for i, raw in enumerate((s0, s1, s2)):
-            unit = info.units[i]
-            itype = instruction_type(unit, raw)
-            op, vals = decode_slot(itype, raw)
-            insns.append(Instruction(address + i, i, unit, itype, raw, 0, op,
-                                     _with_targets(op, vals, address)))
-    bundle = Bundle(address, template, info, tuple(insns), (s0, s1, s2))
+        units = info.units
+        insns = tuple(
+            _instruction(address + i, i, units[i],
+                         # major opcode >= 8 (bit 40) in an M or I slot is A-type (facts §2.1)
+                         "A" if (raw >> 40 and units[i] in "MI") else units[i], raw, 0, address)
+            for i, raw in enumerate((s0, s1, s2)))
+    bundle = Bundle(address, template, info, insns, (s0, s1, s2))
     if len(_BUNDLE_CACHE) > 1 << 18:
         _BUNDLE_CACHE.clear()
     _BUNDLE_CACHE[key] = bundle

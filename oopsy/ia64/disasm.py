@@ -61,11 +61,29 @@ def _data8(raw: int) -> str:
     return "data8 " + ("0" * 11 if raw == 0 else f"0x{raw:09x}")
 
 
+# Rendered text of instructions without IP-relative operands, by encoding.
+_TEXT_CACHE: dict[tuple[str, int, int], str] = {}
+
+
 def render_instruction(insn: Instruction, symbolizer: Symbolizer = None) -> str:
     """Predicate + mnemonic + operands, objdump style (without the stop marker)."""
     op = insn.op
     if op is None:
         return _data8(insn.raw)
+    key = (insn.itype, insn.raw, insn.lslot)
+    text = _TEXT_CACHE.get(key)
+    if text is not None:
+        return text
+    text = _render(insn, symbolizer)
+    if not any(OPERANDS[name].kind == "rel" for name in op.operands):
+        if len(_TEXT_CACHE) > 1 << 18:
+            _TEXT_CACHE.clear()
+        _TEXT_CACHE[key] = text
+    return text
+
+
+def _render(insn: Instruction, symbolizer: Symbolizer) -> str:
+    op = insn.op
     parts = []
     for i, (name, value) in enumerate(zip(op.operands, insn.values)):
         parts.append(_format_operand(name, value, symbolizer))
@@ -80,7 +98,7 @@ def render_instruction(insn: Instruction, symbolizer: Symbolizer = None) -> str:
 
 
 def _bytes(chunk: bytes, pad: bool) -> str:
-    text = "".join(f"{b:02x} " for b in chunk)
+    text = chunk.hex(" ") + " "
     return text.ljust(18) if pad else text
 
 
