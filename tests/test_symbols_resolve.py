@@ -259,3 +259,15 @@ def test_dwarf5_sequence_without_set_file_uses_file_0_like_binutils(kernel):
     file; binutils (and so oopsy) reports them against file 0, the unit's primary file."""
     r = kernel.resolve(addr("__traceiter_signal_generate") + 1)
     assert r.inlined == (InlineFrame("__traceiter_signal_generate", "/usr/src/linux/kernel/signal.c", 50),)
+
+
+@pytest.mark.parametrize("elf", ["kernel.elf", "demo.ko", "x86/demo-dwarf5.elf"])
+def test_fast_symbol_table_reader_agrees_with_pyelftools(elf):
+    image = ElfImage(HERE / elf)
+    table = image.elf.get_section_by_name(".symtab")
+    expected = [
+        (s.name, s["st_value"], s["st_size"], s["st_shndx"]) for s in table.iter_symbols()
+    ]
+    raw = [(n, v, size, shndx) for n, v, size, _k, _b, shndx in image._raw_symbols()]
+    special = {"SHN_UNDEF": 0, "SHN_ABS": 0xFFF1, "SHN_COMMON": 0xFFF2}
+    assert raw == [(n, v, size, special.get(x, x)) for n, v, size, x in expected]

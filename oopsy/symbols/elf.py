@@ -18,7 +18,6 @@ from elftools.common.exceptions import DWARFError, ELFError, ELFParseError, ELFR
 from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
-from elftools.elf.sections import SymbolTableSection
 
 from oopsy.errors import OopsyError
 
@@ -172,25 +171,46 @@ class ElfImage:
         self._stream.close()
 
     # -- symbols --------------------------------------------------------------------
+    def _symbol_table(self):
+        """.symtab when present, .dynsym otherwise (a stripped image), or None."""
+        return self.elf.get_section_by_name(".symtab") or self.elf.get_section_by_name(".dynsym")
+
+    def _raw_symbols(self):
+        """(name, value, size, type, bind, shndx) per symbol-table entry, index order.
+
+        Unpacked with struct rather than pyelftools' per-symbol parser: a vmlinux has
+        ~100k symbols and this is the bulk of opening it cold.
+        """
+        table = self._symbol_table()
+        if table is None:
+            return
+        data = table.data()
+        strtab = self.sections[table["sh_link"]].data()
+        endian = "<" if self.elf.little_endian else ">"
+        if self.elf.elfclass == 64:
+            layout, fields = struct.Struct(endian + "IBBHQQ"), lambda e: (e[0], e[4], e[5], e[1], e[3])
+        else:
+            layout, fields = struct.Struct(endian + "IIIBBH"), lambda e: (e[0], e[1], e[2], e[3], e[5])
+        usable = len(data) - len(data) % layout.size
+        for entry in layout.iter_unpack(data[:usable]):
+            name_at, value, size, info, shndx = fields(entry)
+            end = strtab.find(b"\0", name_at)
+            name = strtab[name_at : end if end >= 0 else len(strtab)].decode("utf-8", "replace")
+            yield name, value, size, info & 0xF, info >> 4, shndx
+
     def _load_symbols(self) -> list[Symbol]:
         found: list[Symbol] = []
-        tables = [s for s in self.sections if isinstance(s, SymbolTableSection)]
-        # .symtab when present, .dynsym otherwise (a stripped image).
-        tables.sort(key=lambda s: s.name != ".symtab")
-        for table in tables[:1]:
-            for sym in table.iter_symbols():
-                kind = {"STT_FUNC": "func", "STT_OBJECT": "object", "STT_NOTYPE": "notype"}.get(
-                    sym["st_info"]["type"]
-                )
-                shndx = sym["st_shndx"]
-                if kind is None or not sym.name or not isinstance(shndx, int):
-                    continue
-                section = self.sections[shndx]
-                if not section["sh_flags"] & 0x2:  # SHF_ALLOC
-                    continue
-                if kind == "notype" and sym.name.startswith(("$", ".L")):
-                    continue
-                found.append(Symbol(sym.name, sym["st_value"], sym["st_size"], kind, section.name))
+        kinds = {2: "func", 1: "object", 0: "notype"}  # STT_FUNC, STT_OBJECT, STT_NOTYPE
+        for name, value, size, kind, _bind, shndx in self._raw_symbols():
+            kind = kinds.get(kind)
+            if kind is None or not name or shndx == 0 or shndx >= 0xFF00:  # SHN_UNDEF, reserved
+                continue
+            section = self.sections[shndx]
+            if not section["sh_flags"] & 0x2:  # SHF_ALLOC
+                continue
+            if kind == "notype" and name.startswith(("$", ".L")):
+                continue
+            found.append(Symbol(name, value, size, kind, section.name))
         found.sort(key=lambda s: (s.address, _KIND_RANK[s.kind], -s.size, s.name))
         return found
 
@@ -202,29 +222,24 @@ class ElfImage:
         are skipped; `file` is the STT_FILE name it reports with the symbol (the last
         file symbol before it, for a local symbol or before any other symbol was seen).
         """
-        table = self.elf.get_section_by_name(".symtab") or self.elf.get_section_by_name(".dynsym")
-        if table is None:
-            return []
         out = []
         file = None
         state = "nothing"
-        for index, sym in enumerate(table.iter_symbols()):
+        for index, (name, value, size, kind, bind, shndx) in enumerate(self._raw_symbols()):
             if index == 0:
                 continue
-            kind = sym["st_info"]["type"]
-            if kind == "STT_FILE":
-                file = sym.name
+            if kind == 4:  # STT_FILE
+                file = name
                 if state == "symbol":
                     state = "file_after_symbol"
                 continue
             if state == "nothing":
                 state = "symbol"
-            shndx = sym["st_shndx"]
-            if kind in ("STT_OBJECT", "STT_SECTION", "STT_TLS") or not isinstance(shndx, int):
+            if kind in (1, 3, 6) or shndx == 0 or shndx >= 0xFF00:  # OBJECT, SECTION, TLS
                 continue
-            local = sym["st_info"]["bind"] == "STB_LOCAL"
+            local = bind == 0  # STB_LOCAL
             named_file = file if file is not None and (local or state != "file_after_symbol") else None
-            out.append((sym.name, sym["st_value"], sym["st_size"], self.sections[shndx].name, named_file))
+            out.append((name, value, size, self.sections[shndx].name, named_file))
         return out
 
     def symbol(self, name: str) -> Symbol | None:
