@@ -65,3 +65,22 @@ def test_disasm_bad_input_is_one_line_and_exit_1():
         assert proc.returncode == 1, (args, proc.stdout)
         assert proc.stderr.startswith("oopsy: ") and proc.stderr.count("\n") == 1, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_around_ip_marks_the_faulting_slot_with_objdump_text():
+    from oopsy.symbols.disassemble import around_ip
+    from oopsy.symbols.elf import ElfImage
+
+    want = objdump_function("stores")
+    bundle = int(want[0].split()[0], 16) + 0x20   # third bundle of the function
+    image = ElfImage(ELF)
+    try:
+        lines = around_ip(image, bundle + 2, before=2, after=1)
+    finally:
+        image.close()
+    assert len(lines) == 12
+    marked = [line for line in lines if line.startswith("=> ")]
+    assert len(marked) == 1
+    assert _norm(marked[0][3:]) == _norm(want[1 + 3 * 2 + 2])  # slot 2 of bundle 2
+    unmarked = [_norm(line.removeprefix("=> ")) for line in lines]
+    assert unmarked == [_norm(line) for line in want[1:13]]

@@ -175,3 +175,43 @@ def test_live_random_bundles_differential(tmp_path):
     ref = objdump_lines(out)
     bad = _compare(ref, disassemble(data, 0))
     assert not bad, f"{len(bad)} of {len(ref)} lines differ:\n{_report(bad)}"
+
+
+def _sections_of(objdump_text: str) -> dict[str, list[str]]:
+    """objdump -d output split per 'Disassembly of section NAME:' block."""
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in objdump_text.splitlines():
+        m = re.match(r"^Disassembly of section (\S+):$", line)
+        if m:
+            current = blocks.setdefault(m.group(1), [])
+        elif current is not None and INSN_LINE.match(line):
+            current.append(line)
+    return blocks
+
+
+@requires_binutils
+@pytest.mark.parametrize("path", sorted(
+    p.relative_to(CORPUS) for p in (CORPUS / "programs").rglob("*")
+    if p.suffix in (".elf", ".ko", ".stripped", ".nodbg")
+), ids=str)
+def test_every_corpus_image_matches_objdump(path):
+    """Every ia64 ELF in the corpus (other fixtures too), each code section, line by line."""
+    full = CORPUS / path
+    image = ElfImage(full)
+    if not image.is_ia64:
+        image.close()
+        pytest.skip("not an ia64 image")
+    out = subprocess.run([binutil("objdump"), "-d", "-z", str(full)], check=True,
+                         capture_output=True, text=True).stdout
+    try:
+        for name, ref in _sections_of(out).items():
+            section = image.elf.get_section_by_name(name)
+            data = section.data()
+            whole = len(data) - len(data) % 16
+            sym = ObjdumpSymbolizer(image, name if image.is_relocatable else None)
+            ours = disassemble(data[:whole], section["sh_addr"], sym)
+            bad = _compare(ref[:len(ours)], ours)
+            assert not bad, f"{path} {name}: {len(bad)} lines differ:\n{_report(bad)}"
+    finally:
+        image.close()

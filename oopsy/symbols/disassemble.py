@@ -24,9 +24,11 @@ class ObjdumpSymbolizer:
     Only symbols in executable sections are used, so data objects never name code.
     """
 
-    def __init__(self, image: ElfImage):
+    def __init__(self, image: ElfImage, section: str | None = None):
         code = {s.name for s in image.sections
                 if s["sh_flags"] & 0x4 and s["sh_flags"] & 0x2}  # SHF_EXECINSTR, SHF_ALLOC
+        if section is not None:  # a relocatable file: every section starts at 0
+            code &= {section}
         best: dict[int, tuple] = {}
         for sym in image.symbols:
             if sym.section not in code:
@@ -64,8 +66,8 @@ class Listing:
     lines: list[str]
 
 
-def _code_bytes(image: ElfImage, address: int, size: int) -> bytes:
-    data = image.read(address, size)
+def _code_bytes(image: ElfImage, address: int, size: int, section: str | None) -> bytes:
+    data = image.read(address, size, section)
     whole = len(data) - len(data) % 16
     if whole == 0:
         raise OopsyError(f"no complete bundle at {address:#x}", source=str(image.path))
@@ -77,26 +79,30 @@ def disassemble_image(image: ElfImage, *, symbol: str | None = None,
     """Disassemble a function (`symbol`) or `count` bundles from `address`.
 
     Lines are objdump ``-d`` instruction lines; a ``<name>:`` header precedes every bundle
-    where a code symbol starts, as objdump prints it.
+    where a code symbol starts, as objdump prints it. In a relocatable file (.o, .ko)
+    addresses are offsets into the symbol's section (``.text`` for `address`).
     """
+    section = None
     if (symbol is None) == (address is None):
         raise OopsyError("give either a symbol or an address", source=str(image.path))
     if symbol is not None:
         sym = image.symbol(symbol)
         if sym is None:
             raise OopsyError(f"no symbol named {symbol!r}", source=str(image.path))
+        if image.is_relocatable:
+            section = sym.section
         start = sym.address & ~0xF
         size = image.size_of(sym) or 16
         size = ((sym.address + size - start) + 15) & ~0xF
         if count is not None:
             size = min(size, 16 * count)
     else:
-        if address & 0xF:
-            address &= ~0xF
-        start = address
+        if image.is_relocatable:
+            section = ".text"
+        start = address & ~0xF
         size = 16 * (count if count is not None else 8)
-    data = _code_bytes(image, start, size)
-    symbolizer = ObjdumpSymbolizer(image)
+    data = _code_bytes(image, start, size, section)
+    symbolizer = ObjdumpSymbolizer(image, section)
     lines: list[str] = []
     body = disassemble(data, start, symbolizer)
     for i in range(0, len(data), 16):
