@@ -108,3 +108,18 @@ def test_regions_and_bad_protect():
         mem.protect(0x4000, 1, PERM_R)
     mem.unmap(USER, 1)
     assert not mem.is_mapped(USER)
+
+
+def test_write_bytes_checks_the_whole_range_first():
+    mem = Memory()
+    mem.map(USER, PAGE_SIZE, PERM_RW)
+    mem.set_privilege(3)
+    seen = []
+    mem.write_hook = lambda addr, size, value, kind: seen.append((addr, size, kind))
+    mem.write_bytes(USER + PAGE_SIZE - 12, b"hello, world")
+    assert mem.read_bytes(USER + PAGE_SIZE - 12, 12) == b"hello, world"
+    assert seen == [(USER + PAGE_SIZE - 12, 8, "kernel"), (USER + PAGE_SIZE - 4, 4, "kernel")]
+    with pytest.raises(GuestFault) as info:
+        mem.write_bytes(USER + PAGE_SIZE - 4, b"spills over")  # next page unmapped
+    assert info.value.ifa == USER + PAGE_SIZE and info.value.isr == ISR_W
+    assert mem.read_bytes(USER + PAGE_SIZE - 4, 4) == b"orld"  # nothing written

@@ -335,3 +335,11 @@ def test_interruption_collects_state_and_rfi_returns():
     assert m.gr[16] == 0x1616 and m.other_bank[0] == 0xBEEF
     assert m.bsp == bsp and (m.sof, m.sol) == (6, 4)
     assert m.gr[32:38] == [500 + i for i in range(6)]
+
+
+def test_inlined_skip_matches_rse_h_port():
+    from oopsy.emu.machine import _skip
+
+    for base in range(0x1000, 0x1000 + 8 * 130, 8):
+        for n in range(-200, 201, 7):
+            assert _skip(base, n) == skip_regs(base, n)

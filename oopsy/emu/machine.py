@@ -101,6 +101,15 @@ def _slot(addr: int) -> int:
     return (addr >> 3) & 0x3F
 
 
+def _skip(addr: int, count: int) -> int:
+    """rse.h ia64_rse_skip_regs (facts §3.2), inlined arithmetic for the hot path."""
+    delta = ((addr >> 3) & 0x3F) + count
+    if count < 0:
+        delta -= 0x3E
+        return addr + (count - ((-delta) // 0x3F if delta < 0 else -(delta // 0x3F))) * 8
+    return addr + (count + delta // 0x3F) * 8
+
+
 class Machine:
     """Architectural state of one IA-64 CPU plus its memory. See the module docstring."""
 
@@ -295,22 +304,36 @@ class Machine:
             self.pr[16:64] = [phys[(i + rrb) % 48] for i in range(48)]
 
     # ============================================================ RSE engine ========
-    def _spill_one(self) -> None:
-        """Store the slot at bspstore: the oldest dirty register, or ar.rnat at 0x3f."""
+    def _spill_regs(self, count: int) -> None:
+        """Mandatory spills: store the `count` oldest dirty registers at bspstore upward,
+        writing ar.rnat into each 0x3f slot passed (facts §3.2). Progress made before a
+        fault stays committed (those stores happened)."""
         addr = self.bspstore
-        if _slot(addr) == 0x3F:
-            self.mem.rse_write8(addr, self.rnat & RNAT_MASK, self.rse_pl)
-        else:
-            p = (self.bof - self.ndirty) % N_STACKED
-            self.mem.rse_write8(addr, self.phys[p] & MASK64, self.rse_pl)
-            bit = 1 << _slot(addr)
-            if self.phys_nat[p]:
-                self.rnat |= bit
-            else:
-                self.rnat &= ~bit
-            self.ndirty -= 1
-            self.nclean += 1
-        self.bspstore = addr + 8
+        mem_write = self.mem.rse_write8
+        pl = (self.ar[AR_RSC] >> 2) & 3
+        phys, pnat = self.phys, self.phys_nat
+        p = (self.bof - self.ndirty) % N_STACKED
+        rnat = self.rnat
+        done = 0
+        try:
+            while done < count:
+                slot = (addr >> 3) & 0x3F
+                if slot == 0x3F:
+                    mem_write(addr, rnat & RNAT_MASK, pl)
+                else:
+                    mem_write(addr, phys[p] & MASK64, pl)
+                    if pnat[p]:
+                        rnat |= 1 << slot
+                    else:
+                        rnat &= ~(1 << slot)
+                    p = p + 1 if p < N_STACKED - 1 else 0
+                    done += 1
+                addr += 8
+        finally:
+            self.bspstore = addr
+            self.rnat = rnat
+            self.ndirty -= done
+            self.nclean += done
 
     def _fill_range(self, lo: int, hi: int) -> None:
         """Mandatory fills: load the registers with backing addresses [lo, hi) into the
@@ -319,27 +342,29 @@ class Machine:
 
         All loads happen before anything changes, so a fault leaves the state intact.
         """
-        values = []
-        rnat_cache: dict[int, int] = {}
+        loaded = []
+        mem_read = self.mem.rse_read8
+        pl = (self.ar[AR_RSC] >> 2) & 3
+        bspstore = self.bspstore
+        word_addr = -1
+        word = 0
         addr = lo
-        pl = self.rse_pl
         while addr < hi:
-            if _slot(addr) != 0x3F:
-                value = self.mem.rse_read8(addr, pl)
-                raddr = rnat_addr(addr)
-                if raddr >= self.bspstore:
-                    word = self.rnat
-                elif raddr in rnat_cache:
-                    word = rnat_cache[raddr]
-                else:
-                    word = rnat_cache[raddr] = self.mem.rse_read8(raddr, pl)
-                values.append((addr, value, (word >> _slot(addr)) & 1))
+            slot = (addr >> 3) & 0x3F
+            if slot != 0x3F:
+                value = mem_read(addr, pl)
+                raddr = addr | 0x1F8
+                if raddr != word_addr:
+                    word_addr = raddr
+                    word = self.rnat if raddr >= bspstore else mem_read(raddr, pl)
+                loaded.append((value, (word >> slot) & 1))
             addr += 8
-        bsp, bof = self.bsp, self.bof
-        for addr, value, natbit in values:
-            p = (bof - num_regs(addr, bsp)) % N_STACKED
-            self.phys[p] = value
-            self.phys_nat[p] = natbit
+        p = (self.bof - num_regs(lo, self.bsp)) % N_STACKED
+        phys, pnat = self.phys, self.phys_nat
+        for value, natbit in loaded:
+            phys[p] = value
+            pnat[p] = natbit
+            p = p + 1 if p < N_STACKED - 1 else 0
 
     def _make_room(self, needed_frame: int) -> None:
         """Evict clean registers, then spill dirty ones, until the partitions plus a frame
@@ -350,41 +375,44 @@ class Machine:
         drop = min(excess, self.nclean)
         self.nclean -= drop
         excess -= drop
-        while excess > 0:
-            self._spill_one()  # may spill an RNAT slot first; loop until a register went
-            if self.nclean:
-                self.nclean -= 1
-                excess -= 1
+        if excess > 0:
+            self._spill_regs(excess)
+            self.nclean -= excess
 
     def _restore_frame(self, preserved: int, sof: int, sol: int, sor: int, rrb_gr: int, rrb_fr: int, rrb_pr: int) -> None:
         """Return to an older frame whose registers start `preserved` registers below bsp
         (br.ret: pfm.sol; rfi: ifs.sof), filling them from memory if they left the file."""
         if sof > N_STACKED or sol > sof or sor > sof:
             raise reserved_register_field(f"frame marker sof={sof} sol={sol} sor={sor}")
-        new_bsp = skip_regs(self.bsp, -preserved)
-        clean_bottom = skip_regs(self.bspstore, -self.nclean)
-        self._store_view()  # a cache write-back, architecturally invisible
-        if new_bsp < clean_bottom:
-            self._fill_range(new_bsp, clean_bottom)  # faults before any visible change
-        self._pr_to_physical()
+        new_bsp = _skip(self.bsp, -preserved)
         old_bspstore = self.bspstore
+        self._store_view()  # a cache write-back, architecturally invisible
         if new_bsp >= old_bspstore:
             self.ndirty -= preserved
         else:
-            self.nclean = 0 if new_bsp < clean_bottom else num_regs(clean_bottom, new_bsp)
+            clean_bottom = _skip(old_bspstore, -self.nclean)
+            if new_bsp < clean_bottom:
+                self._fill_range(new_bsp, clean_bottom)  # faults before any visible change
+                self.nclean = 0
+            else:
+                self.nclean = num_regs(clean_bottom, new_bsp)
+            raddr = new_bsp | 0x1F8
+            if raddr < old_bspstore:
+                # bspstore moves back into a collection group already written: reload it
+                self.rnat = self.mem.rse_read8(raddr, (self.ar[AR_RSC] >> 2) & 3) & RNAT_MASK
             self.ndirty = 0
             self.bspstore = new_bsp
-            raddr = rnat_addr(new_bsp)
-            if raddr < old_bspstore:
-                # bspstore moved back into a collection group already written: reload it
-                self.rnat = self.mem.rse_read8(raddr, self.rse_pl) & RNAT_MASK
+        if self.rrb_pr:
+            self._pr_to_physical()
         self.bsp = new_bsp
         self.bof = (self.bof - preserved) % N_STACKED
         self.sof, self.sol, self.sor = sof, sol, sor
         self.rrb_gr, self.rrb_fr, self.rrb_pr = rrb_gr, rrb_fr, rrb_pr
-        self._make_room(sof)
+        if self.nclean + self.ndirty + sof > N_STACKED:
+            self._make_room(sof)
         self._load_view()
-        self._pr_from_physical(rrb_pr)
+        if rrb_pr:
+            self._pr_from_physical(rrb_pr)
 
     # ======================================================= RSE instructions =======
     def alloc(self, ins: int, locs: int, outs: int, rots: int) -> int:
@@ -399,30 +427,37 @@ class Machine:
         pfs = self.ar[AR_PFS]
         old_sof = self.sof
         if sof > old_sof:
-            self._make_room(sof)  # mandatory spills happen before the frame changes
-        self.sof, self.sol, self.sor = sof, sol, rots
-        if sof > old_sof:
+            if self.nclean + self.ndirty + sof > N_STACKED:
+                self._make_room(sof)  # mandatory spills happen before the frame changes
             # the new registers come from the invalid partition (values undefined); any
             # rotating registers they include are not rotated (rrb is 0 or sor unchanged)
-            b = self.bof
-            for i in range(old_sof, sof):
-                p = (b + i) % N_STACKED
-                self.gr[32 + i] = self.phys[p]
-                self.nat[32 + i] = self.phys_nat[p]
+            lo = (self.bof + old_sof) % N_STACKED
+            hi = lo + sof - old_sof
+            if hi <= N_STACKED:
+                self.gr[32 + old_sof : 32 + sof] = self.phys[lo:hi]
+                self.nat[32 + old_sof : 32 + sof] = self.phys_nat[lo:hi]
+            else:
+                self.gr[32 + old_sof : 32 + sof] = self.phys[lo:] + self.phys[: hi - N_STACKED]
+                self.nat[32 + old_sof : 32 + sof] = self.phys_nat[lo:] + self.phys_nat[: hi - N_STACKED]
+        self.sof, self.sol, self.sor = sof, sol, rots
         return pfs
 
     def call(self) -> None:
         """The frame part of `br.call`: ar.pfs <- {CFM, ar.ec, cpl}; the caller's locals
         become dirty; the callee's frame is the caller's outputs (facts §3.3)."""
         sol = self.sol
-        self.ar[AR_PFS] = self.cfm | (self.ar[AR_EC] << 52) | (self.cpl << 62)
+        self.ar[AR_PFS] = (
+            self.sof | (sol << 7) | ((self.sor >> 3) << 14) | (self.rrb_gr << 18)
+            | (self.rrb_fr << 25) | (self.rrb_pr << 32) | (self.ar[AR_EC] << 52) | (self.cpl << 62)
+        )
         rotated = self.rrb_gr and self.sor
         if rotated:
             self._store_view()
-        else:
+        elif sol:
             self._store_locals(sol)
-        self._pr_to_physical()
-        self.bsp = skip_regs(self.bsp, sol)
+        if self.rrb_pr:
+            self._pr_to_physical()
+        self.bsp = _skip(self.bsp, sol)
         self.ndirty += sol
         old_sof = self.sof
         self.bof = (self.bof + sol) % N_STACKED
@@ -477,7 +512,7 @@ class Machine:
         self._store_view()
         self._pr_to_physical()
         sof = self.sof
-        self.bsp = skip_regs(self.bsp, sof)
+        self.bsp = _skip(self.bsp, sof)
         self.ndirty += sof
         self.bof = (self.bof + sof) % N_STACKED
         self.sof = self.sol = self.sor = self.rrb_gr = self.rrb_fr = self.rrb_pr = 0
@@ -500,8 +535,10 @@ class Machine:
 
     def flushrs(self) -> None:
         """`flushrs`: spill every dirty register and RNAT slot until bspstore == bsp."""
-        while self.bspstore < self.bsp:
-            self._spill_one()
+        self._spill_regs(self.ndirty)
+        if self.bspstore < self.bsp:  # the collection slot just below bsp
+            self.mem.rse_write8(self.bspstore, self.rnat & RNAT_MASK, self.rse_pl)
+            self.bspstore += 8
 
     def loadrs(self) -> None:
         """`loadrs`: make the ar.rsc.loadrs bytes below bsp the dirty partition (loading

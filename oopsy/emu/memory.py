@@ -290,6 +290,28 @@ class Memory:
             pos += chunk
         return bytes(out)
 
+    def write_bytes(self, addr: int, data: bytes, kind: str = "kernel") -> None:
+        """Copy `data` to `addr` checked for write permission at the current privilege
+        (a syscall filling a user buffer); the whole range is checked before any byte
+        changes. One hook call per 8-byte piece."""
+        pages = []
+        pos = 0
+        while pos < len(data):
+            cur = addr + pos
+            page = self.writable.get(cur >> PAGE_SHIFT)
+            if page is None:
+                raise self._access_fault(cur, ISR_W, self.writable, "write")
+            off = cur & PAGE_MASK
+            chunk = min(PAGE_SIZE - off, len(data) - pos)
+            pages.append((page, off, pos, chunk))
+            pos += chunk
+        for page, off, pos, chunk in pages:
+            page[off : off + chunk] = data[pos : pos + chunk]
+        if self.write_hook is not None:
+            for i in range(0, len(data), 8):
+                piece = data[i : i + 8]
+                self.write_hook(addr + i, len(piece), int.from_bytes(piece, "little"), kind)
+
     # -- slow paths -----------------------------------------------------------------
     def _read_slow(self, addr: int, size: int) -> int:
         if (addr >> PAGE_SHIFT) not in self.readable:
