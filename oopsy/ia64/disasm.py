@@ -42,8 +42,6 @@ def _format_operand(name: str, value: int, symbolizer: Symbolizer) -> str:
         return f"0x{value & MASK64:x}"
     if fmt == "mbtype":
         return _MBTYPE.get(value, f"0x{value:x}")
-    if fmt == "u":
-        return str(value & MASK64)
     return str(value)
 
 

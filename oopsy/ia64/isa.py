@@ -147,11 +147,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "I27": ("s", "x3", "x6", "r3", "imm7b", "qp"),
     "I28": ("x3", "x6", "r3", "r1", "qp"),
     "I29": ("x3", "x6", "r3", "r1", "qp"),
-    "I30": ("tb", "x2", "ta", "p2", "tf_b19", "imm5b", "y13", "c", "p1", "qp"),
+    "I30": ("tb", "x2", "ta", "p2", "tf_b19", "imm5b", "y13", "c", "p1", "qp"),  # imm5b: bits 14-18
     "I1": ("za", "x2a_i", "zb", "ve_i", "ct2d_i", "x2b_i", "r3", "r2", "r1", "qp"),
     "I2": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "r2", "r1", "qp"),
-    "I6": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "count5b", "r1", "qp"),
-    "I8": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "ccount5c", "r2", "r1", "qp"),
+    "I6": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "count5b", "r1", "qp"),  # 14-18
+    "I8": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "ccount5c", "r2", "r1", "qp"),  # 20-24
     "I9": ("za", "x2a_i", "zb", "ve_i", "x2c_i", "x2b_i", "r3", "r1", "qp"),
     "M1": ("m", "x6a", "hint", "x_m", "r3", "r1", "qp"),
     "M2": ("m", "x6a", "hint", "x_m", "r3", "r2", "r1", "qp"),
@@ -271,7 +271,9 @@ class Operand:
     scale: int = 0
     bias: int = 0
     complement: int = 0      # value = complement - raw  (dep cpos fields: 63 - cpos)
-    fmt: str = "d"           # d = signed decimal, u = unsigned decimal, x = 0x-hex (64-bit)
+    # d = decimal, x = 0x-hex of the 64-bit value, mbtype = mux1's @brcst/@mix/...,
+    # cnt2c = pmpyshr2's count (0, 7, 15, 16), inc3 = fetchadd's increment (±1/4/8/16)
+    fmt: str = "d"
     text: str = ""           # prefix for reg/ind, literal text for const
 
 
@@ -308,7 +310,6 @@ _OPERAND_LIST = [
     _ind("cpuid[r3]", "cpuid"), _ind("dahr[r3]", "dahr"),
     # facts §2.2 immediates
     _imm("imm8", [(13, 7), (36, 1)], signed=True),
-    _imm("imm8m1", [(13, 7), (36, 1)], signed=True, bias=1),
     _imm("imm14", [(13, 7), (27, 6), (36, 1)], signed=True),
     _imm("imm22", [(13, 7), (27, 9), (22, 5), (36, 1)], signed=True),
     _imm("imm9a", [(6, 7), (27, 1), (36, 1)], signed=True),
@@ -318,7 +319,6 @@ _OPERAND_LIST = [
     _imm("imm17", [(6, 7), (24, 8), (36, 1)], signed=True, scale=1, fmt="x"),
     _imm("imm44", [(6, 27), (36, 1)], signed=True, scale=16, fmt="x"),
     _imm("imm1", [(36, 1)], signed=True),
-    _imm("imm8_dep", [(13, 7), (36, 1)], signed=True),
     _imm("cnt2a", [(27, 2)], bias=1),
     _imm("cnt2b", [(27, 2)], bias=1),
     Operand("cnt2c", "imm", ((30, 2),), fmt="cnt2c"),
@@ -347,6 +347,7 @@ _OPERAND_LIST = [
     Operand("inc3", "imm", ((13, 2), (15, 1)), fmt="inc3"),
     _imm("mhtype8", [(20, 8)], fmt="x"),
     _imm("fclass9", [(33, 2), (20, 7)], fmt="x"),
+    # facts §2.4 X1/X2/X5: the L slot supplies imm41
     _imm("immu62", [(6, 20), (36, 1), (0, 41, "L")], fmt="x"),
     _imm("immu64", [(13, 7), (27, 9), (22, 5), (21, 1), (0, 41, "L"), (36, 1)], fmt="x"),
     _rel("tgt25", [(6, 20), (36, 1)]),
@@ -354,10 +355,11 @@ _OPERAND_LIST = [
     _rel("tgt25c", [(13, 20), (36, 1)]),
     _rel("tag13", [(24, 9)]),
     _rel("tag13b", [(6, 7), (33, 2)]),
+    # facts §2.4 X3/X4 and the brl note: imm39 starts at bit 2 of the L slot
     _rel("tgt64", [(13, 20), (2, 39, "L"), (36, 1)]),
-    _const("ar.pfs"), _const("ar.ccv"), _const("ar.csd"), _const("8"), _const("16"), _const("pr"), _const("pr.rot"), _const("ip"),
-    _const("psr"), _const("psr.l"), _const("psr.um"), _const("r0"), _const("f0"),
-    _const("1"),
+    _const("ar.pfs"), _const("ar.ccv"), _const("ar.csd"), _const("pr"), _const("pr.rot"),
+    _const("ip"), _const("psr"), _const("psr.l"), _const("psr.um"), _const("r0"),
+    _const("1"), _const("8"), _const("16"),
 ]
 OPERANDS: dict[str, Operand] = {o.name: o for o in _OPERAND_LIST}
 
@@ -597,7 +599,7 @@ def _i_unit() -> None:
     _row("I", 5, "I11", "extr", "r1=r3,pos6,len6", attrs={"family": "extr", "signed": True},
          x2=1, x_i=0, y13=1)
     _row("I", 5, "I12", "dep.z", "r1=r2,cpos6a,len6", attrs={"family": "depz"}, x2=1, x_i=1, y26=0)
-    _row("I", 5, "I13", "dep.z", "r1=imm8_dep,cpos6a,len6", attrs={"family": "depz", "imm": True},
+    _row("I", 5, "I13", "dep.z", "r1=imm8,cpos6a,len6", attrs={"family": "depz", "imm": True},
          x2=1, x_i=1, y26=1)
     _row("I", 5, "I10", "shrp", "r1=r2,r3,cnt6", attrs={"family": "shrp"}, x2=3, x_i=0)
     _row("I", 5, "I14", "dep", "r1=imm1,r3,cpos6b,len6", attrs={"family": "dep", "imm": True},
