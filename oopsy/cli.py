@@ -83,7 +83,10 @@ def symbolize(
         found += resolved is not None
         if address is None:
             if resolved is None:
-                typer.echo(f"{text} ?? (no such symbol)")
+                if format == "json":
+                    out.append({"input": text, "symbol": None})
+                else:
+                    typer.echo(f"{text} ?? (no such symbol)")
                 continue
             address = resolved.address
         if format == "json":

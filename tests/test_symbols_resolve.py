@@ -271,3 +271,13 @@ def test_fast_symbol_table_reader_agrees_with_pyelftools(elf):
     raw = [(n, v, size, shndx) for n, v, size, _k, _b, shndx in image._raw_symbols()]
     special = {"SHN_UNDEF": 0, "SHN_ABS": 0xFFF1, "SHN_COMMON": 0xFFF2}
     assert raw == [(n, v, size, special.get(x, x)) for n, v, size, x in expected]
+
+
+def test_read_code_gives_the_bundle_for_the_disassembler(kernel):
+    ip = addr("ptrace_freeze") + 0x11  # bundle 0x10, slot 1
+    bundle = kernel.read_code(ip & ~0xF)
+    assert bundle == kernel.elf.read(addr("ptrace_freeze") + 0x10, 16)
+    assert len(bundle) == 16 and bundle[0] & 0x1F == 0x0B  # MMI with stop, as objdump shows
+    assert kernel.read_code(0x10) is None
+    sym = Symbolizer.open(vmlinux=KERNEL, modules=HERE)
+    assert sym.read_code(0x40, module="demo") == sym.elf_for("demo").read(0x40, 16, ".text")

@@ -191,6 +191,24 @@ class Symbolizer:
         self._modules[name] = source
         return source
 
+    def elf_for(self, module: str | None = None) -> ElfImage | None:
+        """The vmlinux ElfImage, or NAME.ko's when `module` is given (None if absent)."""
+        source = self._module(module) if module else self._kernel
+        return source.elf if source is not None else None
+
+    def read_code(self, address: int, size: int = 16, module: str | None = None) -> bytes | None:
+        """Bytes at a kernel address (a .text offset with `module`) for the disassembler,
+        e.g. the faulting bundle: `read_code(ip & ~0xF)`. None when no ELF holds them."""
+        source = self._module(module) if module else self._kernel
+        if source is None:
+            return None
+        try:
+            if module:
+                return source.elf.read(source.text_base + address, size, ".text") or None
+            return source.elf.read(address, size) or None
+        except OopsyError:
+            return None
+
     @property
     def index(self) -> SymbolIndex | None:
         """The vmlinux's SymbolIndex (`index_all()` digests all of its DWARF now)."""
