@@ -13,7 +13,7 @@ from oopsy.emu.loader import unwind_table
 from oopsy.emu.machine import AR_PFS, CR_IFS, Machine, MachineFrameReader
 from oopsy.emu.memory import PERM_RW, Memory
 from oopsy.ia64.rse import skip_regs
-from oopsy.ia64.unwind import PT_OFFSETS, DictFrameReader, TopState, check_bsp_chain, unwind
+from oopsy.ia64.unwind import PT_OFFSETS, DictFrameReader, TopState, call_trace_lines, check_bsp_chain, unwind
 from oopsy.symbols.elf import ElfImage
 
 FIXTURES = CORPUS / "programs" / "unwind"
@@ -197,3 +197,24 @@ def test_check_bsp_chain():
     broken = list(frames)
     broken[2] = (broken[2][0], broken[2][1] + 8)
     assert check_bsp_chain(broken, sol_of, TABLE) == [(2, frames[2][1], frames[2][1] + 8), (3, skip_regs(frames[2][1] + 8, -3), frames[3][1])]
+
+
+def test_call_trace_text_in_linux_format():
+    sc = Scenario()
+    result = unwind(sc.m.unwind_state(), TABLE, MachineFrameReader(sc.m))
+
+    def symbolize(ip):
+        found = IMAGE.lookup(ip)
+        if found is None:
+            return None
+        symbol, offset = found
+        return f"{symbol.name}+{offset:#x}/{IMAGE.size_of(symbol):#x}"
+
+    lines = call_trace_lines(result.frames, symbolize)
+    assert lines[:2] == ["", "Call Trace:"]
+    leaf = result.frames[0]
+    assert lines[2] == f" [<{leaf.ip:016x}>] leaf+0x1/0x10"
+    assert lines[3] == " " * 32 + f"sp={leaf.sp:016x} bsp={leaf.bsp:016x}"
+    ret_middle = return_address("middle") - sym("middle")
+    assert lines[4] == f" [<{return_address('middle'):016x}>] middle+{ret_middle:#x}/{IMAGE.symbol('middle').size:#x}"
+    assert len(lines) == 2 + 2 * len(result.frames)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import CORPUS, binutil, requires_binutils
 
 from oopsy.emu.loader import unwind_table
 from oopsy.errors import OopsyError
-from oopsy.ia64.unwind_info import SaveLoc, evaluate, parse_info, render_entry
+from oopsy.ia64.unwind_info import SaveLoc, evaluate, parse_info, render_entry, render_record
 from oopsy.symbols.elf import ElfImage
 
 FIXTURES = CORPUS / "programs" / "unwind"
@@ -119,3 +121,21 @@ def test_bad_info_is_an_oopsy_error():
     # a prologue descriptor before any region header
     with pytest.raises(OopsyError):
         parse_info((1 << 48 | 1).to_bytes(8, "little") + b"\xe6\x00" + b"\x00" * 6, 0)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(body=st.binary(max_size=64), flags=st.integers(0, 3), short=st.booleans())
+def test_any_bytes_parse_or_raise_oopsy_error(body, flags, short):
+    words = len(body) // 8 + (1 if short else 0)  # `short`: the header overstates the length
+    header = (1 << 48) | (flags << 32) | words
+    data = header.to_bytes(8, "little") + body
+    try:
+        info = parse_info(data, 0)
+    except OopsyError:
+        return
+    for region in info.regions:
+        render_record(region.header)
+        for rec in region.records:
+            render_record(rec, region.rlen)
+    for when in (0, 5, 50):
+        evaluate(info, when)

@@ -222,3 +222,17 @@ def check_bsp_chain(
         if expected != caller_bsp:
             bad.append((i + 1, expected, caller_bsp))
     return bad
+
+
+def call_trace_lines(frames: list[Frame], symbolize: Callable[[int], str | None]) -> list[str]:
+    """The Call Trace block as Linux's ia64_do_show_stack prints it (facts §1.2): an
+    empty line, `Call Trace:`, then two lines per frame. `symbolize(ip)` returns the
+    %pS text (`func+0x30/0x80 [mod]`) or None, which prints the bare address."""
+    lines = ["", "Call Trace:"]
+    for frame in frames:
+        if frame.ip == 0:
+            break
+        name = symbolize(frame.ip) or f"0x{frame.ip:x}"
+        lines.append(f" [<{frame.ip:016x}>] {name}")
+        lines.append(f"{'':32}sp={frame.sp:016x} bsp={frame.bsp:016x}")
+    return lines
