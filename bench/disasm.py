@@ -129,7 +129,8 @@ def bench_random(count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--random", type=int, default=100_000, help="random bundles (default 100000)")
+    parser.add_argument("--random", type=int, default=100_000,
+                        help="random bundles (default 100000)")
     args = parser.parse_args()
     if not OBJDUMP:
         print("(ia64-linux-gnu-objdump not found: oopsy figures only)")

@@ -451,27 +451,32 @@ def _row(type_, major, fmt, mnemonic, operands="", *, flags=(), attrs=None, when
 # ---- A unit (facts §2.3) ------------------------------------------------------------
 
 def _a_unit() -> None:
-    alu = dict(x2a=0, ve=0)
-    _row("A", 8, "A1", "add", "r1=r2,r3", attrs={"family": "add", "op": "add"}, x4=0, x2b=0, **alu)
-    _row("A", 8, "A1", "add", "r1=r2,r3,1", attrs={"family": "add", "op": "add1"}, x4=0, x2b=1, **alu)
-    _row("A", 8, "A1", "sub", "r1=r2,r3", attrs={"family": "sub", "op": "sub"}, x4=1, x2b=1, **alu)
-    _row("A", 8, "A1", "sub", "r1=r2,r3,1", attrs={"family": "sub", "op": "sub1"}, x4=1, x2b=0, **alu)
-    _row("A", 8, "A1", "addp4", "r1=r2,r3", attrs={"op": "addp4"}, x4=2, x2b=0, **alu)
+    def alu(major, fmt, mnemonic, operands, op, **match):
+        """Integer ALU row: family "alu", `op` names the operation for the emulator."""
+        imm = fmt in ("A3", "A4", "A5")
+        _row("A", major, fmt, mnemonic, operands,
+             attrs={"family": "alu", "op": op, "imm": imm}, **match)
+
+    reg = dict(x2a=0, ve=0)
+    alu(8, "A1", "add", "r1=r2,r3", "add", x4=0, x2b=0, **reg)
+    alu(8, "A1", "add", "r1=r2,r3,1", "add1", x4=0, x2b=1, **reg)
+    alu(8, "A1", "sub", "r1=r2,r3", "sub", x4=1, x2b=1, **reg)
+    alu(8, "A1", "sub", "r1=r2,r3,1", "sub1", x4=1, x2b=0, **reg)
+    alu(8, "A1", "addp4", "r1=r2,r3", "addp4", x4=2, x2b=0, **reg)
     for x2b, name in enumerate(("and", "andcm", "or", "xor")):
-        _row("A", 8, "A1", name, "r1=r2,r3", attrs={"op": name}, x4=3, x2b=x2b, **alu)
-    _row("A", 8, "A2", "shladd", "r1=r2,cnt2a,r3", attrs={"op": "shladd"}, x4=4, **alu)
-    _row("A", 8, "A2", "shladdp4", "r1=r2,cnt2a,r3", attrs={"op": "shladdp4"}, x4=6, **alu)
-    _row("A", 8, "A3", "sub", "r1=imm8,r3", attrs={"op": "sub", "imm": True}, x4=9, x2b=1, **alu)
+        alu(8, "A1", name, "r1=r2,r3", name, x4=3, x2b=x2b, **reg)
+    alu(8, "A2", "shladd", "r1=r2,cnt2a,r3", "shladd", x4=4, **reg)
+    alu(8, "A2", "shladdp4", "r1=r2,cnt2a,r3", "shladdp4", x4=6, **reg)
+    alu(8, "A3", "sub", "r1=imm8,r3", "sub", x4=9, x2b=1, **reg)
     for x2b, name in enumerate(("and", "andcm", "or", "xor")):
-        _row("A", 8, "A3", name, "r1=imm8,r3", attrs={"op": name, "imm": True},
-             x4=0xB, x2b=x2b, **alu)
-    # adds with a zero immediate is printed as mov (objdump's row is more specific).
-    _row("A", 8, "A4", "mov", "r1=r3", attrs={"family": "adds", "op": "add", "imm": True},
-         x2a=2, ve=0, imm7b=0, imm6d=0, s=0)
-    _row("A", 8, "A4", "adds", "r1=imm14,r3", attrs={"op": "add", "imm": True}, x2a=2, ve=0)
-    _row("A", 8, "A4", "addp4", "r1=imm14,r3", attrs={"op": "addp4", "imm": True}, x2a=3, ve=0)
-    _row("A", 9, "A5", "mov", "r1=imm22", attrs={"family": "addl", "op": "add", "imm": True}, r3_2=0)
-    _row("A", 9, "A5", "addl", "r1=imm22,r3_2", attrs={"op": "add", "imm": True})
+        alu(8, "A3", name, "r1=imm8,r3", name, x4=0xB, x2b=x2b, **reg)
+    # adds with a zero immediate is printed as mov (objdump's row is more specific), as is
+    # addl from r0.
+    alu(8, "A4", "mov", "r1=r3", "add", x2a=2, ve=0, imm7b=0, imm6d=0, s=0)
+    alu(8, "A4", "adds", "r1=imm14,r3", "add", x2a=2, ve=0)
+    alu(8, "A4", "addp4", "r1=imm14,r3", "addp4", x2a=3, ve=0)
+    alu(9, "A5", "mov", "r1=imm22", "add", r3_2=0)
+    alu(9, "A5", "addl", "r1=imm22,r3_2", "add")
     _parallel_alu()
     _compares()
 
@@ -574,12 +579,14 @@ def _i_unit() -> None:
     for (ta, tb), ptype in {(0, 1): "and", (1, 0): "or", (1, 1): "or.andcm"}.items():
         for c, zc in ((0, "z"), (1, "nz")):
             _row("I", 5, "I16", f"tbit.{zc}.{ptype}", "p1,p2=r3,pos6",
-                 attrs={"family": "tbit", "ctype": ptype, "nz": bool(c)}, x2=0, ta=ta, tb=tb, y13=0, c=c)
+                 attrs={"family": "tbit", "ctype": ptype, "nz": bool(c)},
+                 x2=0, ta=ta, tb=tb, y13=0, c=c)
             _row("I", 5, "I30", f"tf.{zc}.{ptype}", "p1,p2=immu5b",
                  attrs={"family": "tf", "ctype": ptype, "nz": bool(c)},
                  x2=0, ta=ta, tb=tb, y13=1, tf_b19=1, c=c)
             _row("I", 5, "I17", f"tnat.{zc}.{ptype}", "p1,p2=r3",
-                 attrs={"family": "tnat", "ctype": ptype, "nz": bool(c)}, x2=0, ta=ta, tb=tb, y13=1, c=c)
+                 attrs={"family": "tnat", "ctype": ptype, "nz": bool(c)},
+                 x2=0, ta=ta, tb=tb, y13=1, c=c)
     for c, comp, ctype in ((0, "", "none"), (1, ".unc", "unc")):
         _row("I", 5, "I16", f"tbit.z{comp}", "p1,p2=r3,pos6",
              attrs={"family": "tbit", "ctype": ctype, "nz": False}, x2=0, ta=0, tb=0, y13=0, c=c)
@@ -694,11 +701,13 @@ def _m_system() -> None:
          hint_b10=0, hint_b11=0)
     _row("M", 0, "M49", "mov", "dahr=immdahr", attrs={"family": "mov_dahr"}, x3=0, x4m=1, x2m=0,
          y26=1, hint_b10=1, hint_b11=0)
-    for x4, name, flags in ((4, "sum", ()), (5, "rum", ()), (6, "ssm", (PRIV,)), (7, "rsm", (PRIV,))):
+    for x4, name, flags in ((4, "sum", ()), (5, "rum", ()), (6, "ssm", (PRIV,)),
+                            (7, "rsm", (PRIV,))):
         _row("M", 0, "M44", name, "immu24", flags=flags, attrs={"family": "psr_mask"}, x3=0, x4m=x4)
     # major 1
     _row("M", 1, "M29", "mov.m", "ar3=r2", attrs={"family": "mov_ar", "dir": "to"}, x3=0, x6b=0x2A)
-    _row("M", 1, "M31", "mov.m", "r1=ar3", attrs={"family": "mov_ar", "dir": "from"}, x3=0, x6b=0x22)
+    _row("M", 1, "M31", "mov.m", "r1=ar3", attrs={"family": "mov_ar", "dir": "from"},
+         x3=0, x6b=0x22)
     _row("M", 1, "M32", "mov", "cr3=r2", flags=(PRIV,), attrs={"family": "mov_cr", "dir": "to"},
          x3=0, x6b=0x2C)
     _row("M", 1, "M33", "mov", "r1=cr3", flags=(PRIV,), attrs={"family": "mov_cr", "dir": "from"},
@@ -725,13 +734,15 @@ def _m_system() -> None:
     for x6, ind in enumerate(("rr", "dbr", "ibr", "pkr", "pmc", "pmd", "msr")):
         _row("M", 1, "M42", "mov", f"{ind}[r3]=r2", flags=(PRIV,),
              attrs={"family": "mov_ind", "dir": "to", "file": ind}, x3=0, x6b=x6)
-    _row("M", 1, "M42", "itr.d", "dtr[r3]=r2", flags=(PRIV,), attrs={"family": "itr"}, x3=0, x6b=0x0E)
-    _row("M", 1, "M42", "itr.i", "itr[r3]=r2", flags=(PRIV,), attrs={"family": "itr"}, x3=0, x6b=0x0F)
+    for x6, name, tr in ((0x0E, "itr.d", "dtr"), (0x0F, "itr.i", "itr")):
+        _row("M", 1, "M42", name, f"{tr}[r3]=r2", flags=(PRIV,), attrs={"family": "itr"},
+             x3=0, x6b=x6)
     for x6, ind in enumerate(("rr", "dbr", "ibr", "pkr", "pmc", "pmd", "msr", "cpuid")):
         _row("M", 1, "M43", "mov", f"r1={ind}[r3]",
              flags=() if ind in ("pmd", "cpuid") else (PRIV,),
              attrs={"family": "mov_ind", "dir": "from", "file": ind}, x3=0, x6b=0x10 + x6)
-    _row("M", 1, "M43", "mov", "r1=dahr[r3]", attrs={"family": "mov_ind", "dir": "from", "file": "dahr"},
+    _row("M", 1, "M43", "mov", "r1=dahr[r3]",
+         attrs={"family": "mov_ind", "dir": "from", "file": "dahr"},
          x3=0, x6b=0x20)
     for x6, name, flags in ((0x09, "ptc.l", (PRIV,)), (0x0A, "ptc.g", (LAST, PRIV)),
                             (0x0B, "ptc.ga", (LAST, PRIV)), (0x0C, "ptr.d", (PRIV,)),
@@ -756,7 +767,8 @@ def _m_int_memory() -> None:
             for hint, hc in _LD_HINTS3:
                 attrs = {"family": "ld", "size": size, "kind": kind, "hint": hint}
                 _row("M", 4, "M1", f"ld{size}{kname}{hc}", "r1=[r3]",
-                     attrs={**attrs, "postinc": None}, m=0, x_m=0, x6a=x6, **_hint3(hint, "hint_b19"))
+                     attrs={**attrs, "postinc": None}, m=0, x_m=0, x6a=x6,
+                     **_hint3(hint, "hint_b19"))
             for hint, hc in _HINTS:
                 name = f"ld{size}{kname}{hc}"
                 attrs = {"family": "ld", "size": size, "kind": kind, "hint": hint}
@@ -925,8 +937,10 @@ _DH = ((0, ""), (1, ".clr"))
 def _b_unit() -> None:
     _row("B", 0, "B9", "break.b", "immu21", attrs={"family": "break"}, x6=0)
     for x6, name, flags in ((0x02, "cover", (NO_PRED, LAST)), (0x04, "clrrrb", (NO_PRED, LAST)),
-                            (0x05, "clrrrb.pr", (NO_PRED, LAST)), (0x08, "rfi", (NO_PRED, LAST, PRIV)),
-                            (0x0C, "bsw.0", (NO_PRED, LAST, PRIV)), (0x0D, "bsw.1", (NO_PRED, LAST, PRIV)),
+                            (0x05, "clrrrb.pr", (NO_PRED, LAST)),
+                            (0x08, "rfi", (NO_PRED, LAST, PRIV)),
+                            (0x0C, "bsw.0", (NO_PRED, LAST, PRIV)),
+                            (0x0D, "bsw.1", (NO_PRED, LAST, PRIV)),
                             (0x10, "epc", (NO_PRED,)), (0x18, "vmsw.0", (NO_PRED, PRIV)),
                             (0x19, "vmsw.1", (NO_PRED, PRIV))):
         _row("B", 0, "B8", name, "", flags=flags, attrs={"family": name.split(".")[0]}, x6=x6)
@@ -1017,11 +1031,14 @@ def _f_unit() -> None:
         _row("F", 0, "F7", f"frsqrta{sfc}", "f1,p2=f3", attrs={"family": "frsqrta"},
              xb_f=1, q_f=1, sf=sf)
         for x6, name in ((0x14, "fmin"), (0x15, "fmax"), (0x16, "famin"), (0x17, "famax")):
-            _row("F", 0, "F8", f"{name}{sfc}", "f1=f2,f3", attrs={"family": name}, xb_f=0, x6=x6, sf=sf)
+            _row("F", 0, "F8", f"{name}{sfc}", "f1=f2,f3", attrs={"family": name},
+                 xb_f=0, x6=x6, sf=sf)
         for x6, name in ((0x18, "fcvt.fx"), (0x19, "fcvt.fxu"), (0x1A, "fcvt.fx.trunc"),
                          (0x1B, "fcvt.fxu.trunc")):
-            _row("F", 0, "F10", f"{name}{sfc}", "f1=f2", attrs={"family": "fcvt"}, xb_f=0, x6=x6, sf=sf)
-        _row("F", 0, "F12", f"fsetc{sfc}", "immu7a,immu7b", attrs={"family": "fsetc"}, xb_f=0, x6=4, sf=sf)
+            _row("F", 0, "F10", f"{name}{sfc}", "f1=f2", attrs={"family": "fcvt"},
+                 xb_f=0, x6=x6, sf=sf)
+        _row("F", 0, "F12", f"fsetc{sfc}", "immu7a,immu7b", attrs={"family": "fsetc"},
+             xb_f=0, x6=4, sf=sf)
         _row("F", 0, "F13", f"fclrf{sfc}", "", attrs={"family": "fclrf"}, xb_f=0, x6=5, sf=sf)
         _row("F", 0, "F14", f"fchkf{sfc}", "tgt25", attrs={"family": "fchkf"}, xb_f=0, x6=8, sf=sf)
     # fmerge and its pseudo-ops as objdump prints them (mov/fabs/fneg/fnegabs).
@@ -1099,7 +1116,8 @@ def _f_unit() -> None:
             _row("F", major, "F1", f"{base}{prec}{sfc}", "f1=f3,f4,f2", attrs=attrs, x_f=x, sf=sf)
     # xma (F2) and fselect (F3)
     for x2, name in ((0, "l"), (3, "h"), (2, "hu")):
-        _row("F", 0xE, "F2", f"xmpy.{name}", "f1=f3,f4", attrs={"family": "xma"}, x_f=1, x2_f=x2, f2=0)
+        _row("F", 0xE, "F2", f"xmpy.{name}", "f1=f3,f4", attrs={"family": "xma"},
+             x_f=1, x2_f=x2, f2=0)
         _row("F", 0xE, "F2", f"xma.{name}", "f1=f3,f4,f2", attrs={"family": "xma"}, x_f=1, x2_f=x2)
     _row("F", 0xE, "F3", "fselect", "f1=f3,f4,f2", attrs={"family": "fselect"}, x_f=0)
 

@@ -424,7 +424,8 @@ def _fp_arith():
     yield f"fcvt.xf {fw()}={f()}"
     for unc in ("", ".unc"):
         a, c = p2()
-        yield f"fclass.m{unc} {a},{c}={f()},{rng.choice(['0x1ff', '0x80', '0x3', '@nat', '@qnan|@snan'])}"
+        fclass = rng.choice(["0x1ff", "0x80", "0x3", "@nat", "@qnan|@snan"])
+        yield f"fclass.m{unc} {a},{c}={f()},{fclass}"
     for op in ("xma.l", "xma.h", "xma.hu"):
         yield f"{pred()}{op} {fw()}={f()},{f()},{f(1)}"
     for op in ("xmpy.l", "xmpy.h", "xmpy.hu"):

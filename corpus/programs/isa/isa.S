@@ -1348,68 +1348,68 @@ fp_arith:
 	fneg f62=f16
 	fnegabs f93=f61
 	fcvt.xf f15=f24
-	fclass.m p29,p31=f25,@nat
-	fclass.m.unc p59,p1=f7,@qnan|@snan
-	xma.l f92=f84,f47,f48
-	xma.h f37=f30,f40,f38
-	xma.hu f127=f92,f68,f98
-	xmpy.l f124=f75,f74
-	(p48) xmpy.h f10=f20,f127
-	(p12) xmpy.hu f53=f89,f70
-	fselect f33=f49,f61,f118
+	fclass.m p29,p31=f96,0x1ff
+	fclass.m.unc p59,p1=f85,0x1ff
+	xma.l f25=f94,f108,f36
+	xma.h f72=f40,f74,f90
+	xma.hu f36=f2,f75,f109
+	xmpy.l f97=f17,f20
+	xmpy.h f96=f103,f89
+	(p33) xmpy.hu f37=f63,f49
+	fselect f32=f118,f80,f100
 .Lfp_target:
 	.endp fp_arith
 	.global system
 	.proc system
 system:
-	(p43) break.m 0x0
-	(p46) break.i 0x0
-	(p44) break.b 0x0
+	break.m 0x0
+	break.i 0x0
+	(p60) break.b 0x0
 	break.f 0x0
-	(p26) nop.m 0x0
+	nop.m 0x0
 	nop.i 0x0
-	(p32) nop.b 0x0
+	nop.b 0x0
 	nop.f 0x0
-	break.m 0x1
-	break.i 0x1
+	(p59) break.m 0x1
+	(p55) break.i 0x1
 	break.b 0x1
 	break.f 0x1
-	(p59) nop.m 0x1
-	(p55) nop.i 0x1
-	nop.b 0x1
-	nop.f 0x1
-	break.m 0x100000
-	(p14) break.i 0x100000
-	(p36) break.b 0x100000
-	(p40) break.f 0x100000
-	(p55) nop.m 0x100000
-	(p52) nop.i 0x100000
-	(p40) nop.b 0x100000
-	nop.f 0x100000
+	nop.m 0x1
+	(p14) nop.i 0x1
+	(p36) nop.b 0x1
+	(p40) nop.f 0x1
+	(p55) break.m 0x100000
+	(p52) break.i 0x100000
+	(p40) break.b 0x100000
+	break.f 0x100000
+	nop.m 0x100000
+	nop.i 0x100000
+	nop.b 0x100000
+	(p43) nop.f 0x100000
 	break.m 0x1fffff
 	break.i 0x1fffff
-	break.b 0x1fffff
-	(p43) break.f 0x1fffff
+	(p38) break.b 0x1fffff
+	break.f 0x1fffff
 	nop.m 0x1fffff
 	nop.i 0x1fffff
-	(p38) nop.b 0x1fffff
+	nop.b 0x1fffff
 	nop.f 0x1fffff
 	break.m 0x12345
 	break.i 0x12345
 	break.b 0x12345
-	break.f 0x12345
-	nop.m 0x12345
+	(p29) break.f 0x12345
+	(p1) nop.m 0x12345
 	nop.i 0x12345
 	nop.b 0x12345
-	(p29) nop.f 0x12345
-	(p1) break.x 0x0
+	nop.f 0x12345
+	(p13) break.x 0x0
 	nop.x 0x0
 	break.x 0x100000
-	nop.x 0x100000
-	(p13) break.x 0x3fffffffffffffff
-	nop.x 0x3fffffffffffffff
+	(p55) nop.x 0x100000
+	break.x 0x3fffffffffffffff
+	(p31) nop.x 0x3fffffffffffffff
 	break.x 0x123456789ab
-	(p55) nop.x 0x123456789ab
+	nop.x 0x123456789ab
 	hint.i 0
 	hint.f 0
 	hint.m 0
@@ -1422,37 +1422,37 @@ system:
 	hint.f 63
 	hint.m 63
 	hint.x 63
-	movl r61=0
-	(p50) movl r35=1
-	movl r27=-1
-	movl r109=1311768467463790320
-	(p59) movl r93=-9223372036854775808
-	(p59) movl r110=9223372036854775807
+	movl r109=0
+	(p59) movl r93=1
+	(p59) movl r110=-1
+	movl r101=1311768467463790320
+	movl r122=-9223372036854775808
+	movl r51=9223372036854775807
 	epc
 	clrrrb
 	clrrrb.pr
 	rfi
 	bsw.0
 	bsw.1
-	chk.s.i r39,.Lsys_recover
-	chk.s.m r81,.Lsys_recover
-	chk.s f83,.Lsys_recover
-	chk.a.nc r76,.Lsys_recover
-	chk.a.clr r101,.Lsys_recover
-	chk.a.nc f96,.Lsys_recover
-	chk.a.clr f0,.Lsys_recover
+	chk.s.i r96,.Lsys_recover
+	chk.s.m r0,.Lsys_recover
+	chk.s f30,.Lsys_recover
+	chk.a.nc r83,.Lsys_recover
+	chk.a.clr r110,.Lsys_recover
+	chk.a.nc f99,.Lsys_recover
+	chk.a.clr f14,.Lsys_recover
 .Lsys_recover:
 	.endp system
 	.global alloc
 	.proc alloc
 alloc:
-	alloc r126=ar.pfs,0,0,0,0
-	alloc r88=ar.pfs,3,2,4,0
-	alloc r86=ar.pfs,8,0,8,8
-	alloc r125=ar.pfs,0,96,0,96
-	alloc r16=ar.pfs,1,1,1,0
-	alloc r99=ar.pfs,8,8,8,16
-	alloc r42=ar.pfs,0,0,96,0
+	alloc r48=ar.pfs,0,0,0,0
+	alloc r5=ar.pfs,3,2,4,0
+	alloc r56=ar.pfs,8,0,8,8
+	alloc r123=ar.pfs,0,96,0,96
+	alloc r38=ar.pfs,1,1,1,0
+	alloc r44=ar.pfs,8,8,8,16
+	alloc r105=ar.pfs,0,0,96,0
 	.endp alloc
 	.global branches
 	.proc branches
@@ -1466,113 +1466,113 @@ branches:
 	brp.loop.imp .Lbr_back,.Lbr_tag
 	brp.exit .Lbr_back,.Lbr_tag
 	brp.exit.imp .Lbr_back,.Lbr_tag
-	brp.sptk b6,.Lbr_tag
-	brp.ret.sptk b6,.Lbr_tag
-	brp.sptk.imp b0,.Lbr_tag
-	brp.ret.sptk.imp b5,.Lbr_tag
+	brp.sptk b4,.Lbr_tag
+	brp.ret.sptk b3,.Lbr_tag
+	brp.sptk.imp b2,.Lbr_tag
+	brp.ret.sptk.imp b2,.Lbr_tag
 	brp.dptk b0,.Lbr_tag
-	brp.ret.dptk b6,.Lbr_tag
-	brp.dptk.imp b4,.Lbr_tag
-	brp.ret.dptk.imp b5,.Lbr_tag
+	brp.ret.dptk b3,.Lbr_tag
+	brp.dptk.imp b1,.Lbr_tag
+	brp.ret.dptk.imp b2,.Lbr_tag
 .Lbr_tag:
-	br.cond.sptk.few .Lbr_fwd
-	(p13) br.call.sptk.few b2=.Lbr_back
-	(p9) br.cond.sptk.few b0
-	(p16) br.call.sptk.few b1=b2
-	(p40) br.ret.sptk.few b1
-	br.ia.sptk.few b7
-	(p54) brl.cond.sptk.few .Lbr_back
-	(p31) brl.call.sptk.few b3=.Lbr_fwd
+	(p40) br.cond.sptk.few .Lbr_fwd
+	(p44) br.call.sptk.few b1=.Lbr_back
+	(p31) br.cond.sptk.few b7
+	br.call.sptk.few b7=b1
+	(p57) br.ret.sptk.few b2
+	br.ia.sptk.few b0
+	brl.cond.sptk.few .Lbr_back
+	(p7) brl.call.sptk.few b3=.Lbr_fwd
 	br.cond.sptk.few.clr .Lbr_fwd
-	br.call.sptk.few.clr b2=.Lbr_back
-	(p55) br.cond.sptk.few.clr b0
-	br.call.sptk.few.clr b1=b3
-	br.ret.sptk.few.clr b4
-	br.ia.sptk.few.clr b1
-	(p48) brl.cond.sptk.few.clr .Lbr_back
-	(p8) brl.call.sptk.few.clr b3=.Lbr_fwd
-	br.cond.sptk.many .Lbr_fwd
-	br.call.sptk.many b3=.Lbr_back
-	(p3) br.cond.sptk.many b0
-	br.call.sptk.many b6=b4
-	(p24) br.ret.sptk.many b5
+	(p57) br.call.sptk.few.clr b4=.Lbr_back
+	(p8) br.cond.sptk.few.clr b1
+	br.call.sptk.few.clr b6=b3
+	br.ret.sptk.few.clr b3
+	br.ia.sptk.few.clr b0
+	brl.cond.sptk.few.clr .Lbr_back
+	brl.call.sptk.few.clr b6=.Lbr_fwd
+	(p58) br.cond.sptk.many .Lbr_fwd
+	br.call.sptk.many b5=.Lbr_back
+	br.cond.sptk.many b0
+	br.call.sptk.many b4=b1
+	(p55) br.ret.sptk.many b7
 	br.ia.sptk.many b0
 	brl.cond.sptk.many .Lbr_back
-	brl.call.sptk.many b1=.Lbr_fwd
-	(p55) br.cond.sptk.many.clr .Lbr_fwd
-	br.call.sptk.many.clr b4=.Lbr_back
-	br.cond.sptk.many.clr b1
-	br.call.sptk.many.clr b4=b5
-	br.ret.sptk.many.clr b3
-	br.ia.sptk.many.clr b3
+	brl.call.sptk.many b2=.Lbr_fwd
+	br.cond.sptk.many.clr .Lbr_fwd
+	br.call.sptk.many.clr b3=.Lbr_back
+	(p38) br.cond.sptk.many.clr b3
+	br.call.sptk.many.clr b7=b3
+	br.ret.sptk.many.clr b4
+	br.ia.sptk.many.clr b5
 	brl.cond.sptk.many.clr .Lbr_back
-	(p45) brl.call.sptk.many.clr b7=.Lbr_fwd
+	(p3) brl.call.sptk.many.clr b5=.Lbr_fwd
 	br.cond.spnt.few .Lbr_fwd
-	br.call.spnt.few b4=.Lbr_back
-	br.cond.spnt.few b7
-	(p3) br.call.spnt.few b5=b2
-	br.ret.spnt.few b7
-	br.ia.spnt.few b5
-	(p18) brl.cond.spnt.few .Lbr_back
-	brl.call.spnt.few b7=.Lbr_fwd
-	br.cond.spnt.few.clr .Lbr_fwd
-	(p58) br.call.spnt.few.clr b5=.Lbr_back
-	(p14) br.cond.spnt.few.clr b0
-	(p19) br.call.spnt.few.clr b0=b0
-	br.ret.spnt.few.clr b4
-	br.ia.spnt.few.clr b0
+	br.call.spnt.few b5=.Lbr_back
+	(p18) br.cond.spnt.few b3
+	(p40) br.call.spnt.few b7=b6
+	(p28) br.ret.spnt.few b5
+	br.ia.spnt.few b3
+	(p49) brl.cond.spnt.few .Lbr_back
+	brl.call.spnt.few b0=.Lbr_fwd
+	(p63) br.cond.spnt.few.clr .Lbr_fwd
+	(p47) br.call.spnt.few.clr b0=.Lbr_back
+	br.cond.spnt.few.clr b4
+	br.call.spnt.few.clr b6=b7
+	br.ret.spnt.few.clr b0
+	br.ia.spnt.few.clr b2
 	brl.cond.spnt.few.clr .Lbr_back
-	brl.call.spnt.few.clr b3=.Lbr_fwd
+	(p59) brl.call.spnt.few.clr b5=.Lbr_fwd
 	br.cond.spnt.many .Lbr_fwd
-	br.call.spnt.many b5=.Lbr_back
-	br.cond.spnt.many b6
-	br.call.spnt.many b2=b6
-	br.ret.spnt.many b4
-	br.ia.spnt.many b1
-	(p1) brl.cond.spnt.many .Lbr_back
-	brl.call.spnt.many b7=.Lbr_fwd
+	br.call.spnt.many b3=.Lbr_back
+	br.cond.spnt.many b4
+	br.call.spnt.many b1=b0
+	br.ret.spnt.many b7
+	br.ia.spnt.many b5
+	brl.cond.spnt.many .Lbr_back
+	(p22) brl.call.spnt.many b5=.Lbr_fwd
 	br.cond.spnt.many.clr .Lbr_fwd
-	br.call.spnt.many.clr b5=.Lbr_back
-	br.cond.spnt.many.clr b3
-	br.call.spnt.many.clr b4=b6
-	(p52) br.ret.spnt.many.clr b0
-	br.ia.spnt.many.clr b5
-	brl.cond.spnt.many.clr .Lbr_back
-	brl.call.spnt.many.clr b1=.Lbr_fwd
+	br.call.spnt.many.clr b4=.Lbr_back
+	br.cond.spnt.many.clr b0
+	(p33) br.call.spnt.many.clr b5=b4
+	br.ret.spnt.many.clr b1
+	br.ia.spnt.many.clr b0
+	(p1) brl.cond.spnt.many.clr .Lbr_back
+	(p22) brl.call.spnt.many.clr b5=.Lbr_fwd
 	br.cond.dptk.few .Lbr_fwd
-	(p1) br.call.dptk.few b5=.Lbr_back
+	br.call.dptk.few b0=.Lbr_back
 	br.cond.dptk.few b4
-	br.call.dptk.few b0=b6
-	br.ret.dptk.few b2
-	br.ia.dptk.few b2
-	brl.cond.dptk.few .Lbr_back
+	(p32) br.call.dptk.few b2=b2
+	br.ret.dptk.few b6
+	br.ia.dptk.few b7
+	(p14) brl.cond.dptk.few .Lbr_back
 	brl.call.dptk.few b7=.Lbr_fwd
-	(p14) br.cond.dptk.few.clr .Lbr_fwd
-	br.call.dptk.few.clr b7=.Lbr_back
-	(p28) br.cond.dptk.few.clr b5
-	br.call.dptk.few.clr b0=b6
-	(p43) br.ret.dptk.few.clr b6
-	br.ia.dptk.few.clr b3
-	(p51) brl.cond.dptk.few.clr .Lbr_back
-	(p39) brl.call.dptk.few.clr b4=.Lbr_fwd
-	br.cond.dptk.many .Lbr_fwd
-	br.call.dptk.many b3=.Lbr_back
-	(p13) br.cond.dptk.many b6
-	br.call.dptk.many b5=b2
-	(p13) br.ret.dptk.many b1
-	br.ia.dptk.many b6
-	(p31) brl.cond.dptk.many .Lbr_back
-	(p7) brl.call.dptk.many b0=.Lbr_fwd
+	(p28) br.cond.dptk.few.clr .Lbr_fwd
+	br.call.dptk.few.clr b6=.Lbr_back
+	(p49) br.cond.dptk.few.clr b0
+	(p25) br.call.dptk.few.clr b6=b3
+	(p51) br.ret.dptk.few.clr b4
+	br.ia.dptk.few.clr b1
+	brl.cond.dptk.few.clr .Lbr_back
+	(p11) brl.call.dptk.few.clr b3=.Lbr_fwd
+	(p13) br.cond.dptk.many .Lbr_fwd
+	br.call.dptk.many b1=.Lbr_back
+	br.cond.dptk.many b3
+	(p53) br.call.dptk.many b1=b6
+	(p31) br.ret.dptk.many b1
+	br.ia.dptk.many b0
+	brl.cond.dptk.many .Lbr_back
+	brl.call.dptk.many b3=.Lbr_fwd
 	br.cond.dptk.many.clr .Lbr_fwd
-	br.call.dptk.many.clr b3=.Lbr_back
-	br.cond.dptk.many.clr b6
-	br.call.dptk.many.clr b5=b2
-	br.ret.dptk.many.clr b2
-	br.ia.dptk.many.clr b1
+	br.call.dptk.many.clr b0=.Lbr_back
+	br.cond.dptk.many.clr b7
+	(p20) br.call.dptk.many.clr b2=b1
+	br.ret.dptk.many.clr b3
+	br.ia.dptk.many.clr b4
 	brl.cond.dptk.many.clr .Lbr_back
-	brl.call.dptk.many.clr b5=.Lbr_fwd
-	br.cond.dpnt.few .Lbr_fwd
-	(p10) br.call.dpnt.few b7=.Lbr_back
+	brl.call.dptk.many.clr b2=.Lbr_fwd
+	(p50) br.cond.dpnt.few .Lbr_fwd
+	(p51) br.call.dpnt.few b7=.Lbr_back
 	br.cond.dpnt.few b4
 	(p15) br.call.dpnt.few b7=b5
 	br.ret.dpnt.few b5
