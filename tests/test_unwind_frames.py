@@ -13,7 +13,7 @@ from oopsy.emu.loader import unwind_table
 from oopsy.emu.machine import AR_PFS, CR_IFS, Machine, MachineFrameReader
 from oopsy.emu.memory import PERM_RW, Memory
 from oopsy.ia64.rse import skip_regs
-from oopsy.ia64.unwind import PT_OFFSETS, DictFrameReader, TopState, call_trace_lines, check_bsp_chain, unwind
+from oopsy.ia64.unwind import PT_OFFSETS, DictFrameReader, TopState, call_trace_lines, check_bsp_chain, sol_from_code, unwind
 from oopsy.symbols.elf import ElfImage
 
 FIXTURES = CORPUS / "programs" / "unwind"
@@ -187,11 +187,12 @@ def test_stops():
 def test_check_bsp_chain():
     sc = Scenario()
     frames = [(ip, bsp) for ip, _, bsp, _ in sc.expected_frames()]
-    sols = {sym("middle"): 6, sym("outer"): 4, sym("_start"): 3}
-
     def sol_of(ip):
         entry = TABLE.lookup(ip)
-        return sols.get(entry.start) if entry else None
+        return sol_from_code(IMAGE.read, entry.start, ip) if entry else None
+
+    # the decoder reads each caller's alloc: middle 1+5, outer 1+3, _start 0+3
+    assert [sol_of(ip) for ip, _ in frames[1:]] == [6, 4, 3]
 
     assert check_bsp_chain(frames, sol_of, TABLE) == []
     broken = list(frames)

@@ -236,3 +236,26 @@ def call_trace_lines(frames: list[Frame], symbolize: Callable[[int], str | None]
         lines.append(f" [<{frame.ip:016x}>] {name}")
         lines.append(f"{'':32}sp={frame.sp:016x} bsp={frame.bsp:016x}")
     return lines
+
+
+def sol_from_code(read: Callable[[int, int], bytes | None], function_start: int, ip: int) -> int | None:
+    """Size of locals of the frame of the function starting at `function_start` when
+    it is at `ip`: the sol of the last `alloc` in the bundles before ip (0 when none:
+    br.call leaves the callee sol = 0, facts §3.3). `read(addr, 16)` returns a bundle's
+    bytes or None. Straight-line scan: an alloc on a path not taken would mislead it,
+    which gcc never emits (one alloc, in the prologue)."""
+    from oopsy.ia64.decode import decode_bundle  # the decoder is only needed here
+
+    sol = 0
+    addr = function_start & ~0xF
+    while addr < ip:
+        data = read(addr, 16)
+        if data is None or len(data) != 16:
+            return None
+        for insn in decode_bundle(data, addr).instructions:
+            if insn.address >= ip:
+                break
+            if insn.mnemonic == "alloc":
+                sol = insn.operands["sol"]
+        addr += 16
+    return sol
