@@ -17,11 +17,36 @@ Layout of the data (facts §2):
   opcode, the selector field values that identify it, the mnemonic with completers, its
   operands (outputs before ``=``), flags and semantic attributes (``attrs``) for the
   emulator: access size and load/store kind, compare relation and type, branch type…
+
+Where two rows share an encoding, objdump's choice wins: the row with more selector bits
+is tried first, and a row with an operand condition (``when``, e.g. ``extr`` with
+pos+len = 64 printed as ``shr``) before the general row with the same selectors. The
+decoder builds its lookup from exactly this data.
+
+``attrs`` by ``family`` (what the emulator dispatches on; every key is always present
+for its family):
+
+* ``alu``: ``op`` (add, add1, sub, sub1, addp4, and, andcm, or, xor, shladd, shladdp4),
+  ``imm`` (the first source is an immediate).
+* ``cmp``: ``rel`` (eq ne lt le gt ge ltu), ``cmp4``, ``ctype`` (none unc and or
+  or.andcm), ``imm``, ``zero`` (A7: r0 compared with r3); ``tbit``/``tnat``/``tf``:
+  ``ctype``, ``nz``.
+* ``ld``/``st``/``ldf``/``stf``/``ldfp``: ``size`` (bytes), ``kind`` (normal s a sa bias
+  acq c.clr c.nc c.clr.acq fill spill rel), ``postinc`` (None, "reg", "imm", "pair"),
+  ``hint``; FP forms add ``fp`` (s d 8 e fill spill). ``cmpxchg``/``xchg``/``fetchadd``/
+  ``cmp8xchg16``: ``size``, ``kind`` (acq rel), ``hint``.
+* ``br``: ``btype`` (cond ia ret call cloop ctop cexit wtop wexit), ``indirect``, and
+  ``long`` for brl. ``chk``: ``kind`` (s a), ``clr`` for chk.a.
+* ``extr``/``shr``: ``signed``; ``dep``/``depz``: ``imm``; ``zxt``/``sxt``/``czx``/``mux``:
+  ``size``; ``mov_ar``/``mov_br``/``mov_cr``/``mov_pr``/``mov_psr``/``mov_ind``: ``dir``
+  (to/from...), ``file`` for indirect register files.
+* F-unit ``fma``/``fms``/``fnma`` (and their fmpy/fadd/fsub/fnorm/fnmpy spellings):
+  ``precision`` (x s d).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 # --------------------------------------------------------------------------------------
@@ -1129,6 +1154,27 @@ _b_unit()
 _x_unit()
 _f_unit()
 
-OPCODES: tuple[Opcode, ...] = tuple(_rows)
+
+
+def _complete_attrs(rows: list[Opcode]) -> list[Opcode]:
+    """Give every row of a family the same attribute keys (False/None when absent)."""
+    boolean = {"imm", "zero", "long", "count", "ret", "clr", "cmp4", "nz", "signed",
+               "indirect"}
+    keys: dict[str, set[str]] = {}
+    for op in rows:
+        keys.setdefault(op.family, set()).update(op.attrs)
+    out = []
+    for op in rows:
+        missing = keys[op.family] - set(op.attrs)
+        if missing:
+            attrs = dict(op.attrs)
+            for key in missing:
+                attrs[key] = False if key in boolean else None
+            op = replace(op, attrs=MappingProxyType(attrs))
+        out.append(op)
+    return out
+
+
+OPCODES: tuple[Opcode, ...] = tuple(_complete_attrs(_rows))
 OPCODES_BY_ID: dict[str, Opcode] = {op.id: op for op in OPCODES}
 del _rows, _ids
