@@ -281,3 +281,24 @@ def test_read_code_gives_the_bundle_for_the_disassembler(kernel):
     assert kernel.read_code(0x10) is None
     sym = Symbolizer.open(vmlinux=KERNEL, modules=HERE)
     assert sym.read_code(0x40, module="demo") == sym.elf_for("demo").read(0x40, 16, ".text")
+
+
+def test_caller_frames_take_the_line_of_the_call(kernel):
+    source = (HERE / "core.S").read_text().splitlines()
+    call_line = source.index("\tbr.call.sptk.many b0 = ptrace_do_notify") + 1
+    start = addr("ptrace_stop")
+    call_bundle = next(  # the bundle whose slot 2 is the br.call
+        b for b in range(start, start + 0x60, 16) if kernel.resolve(b + 2).line == call_line
+    )
+    ret = call_bundle + 0x10  # what the unwinder prints for the caller frame
+    r = kernel.resolve(ret, return_address=True)
+    assert (r.name, r.offset) == ("ptrace_stop", ret - start)
+    assert kernel.call_site(ret) == call_bundle + 2
+    assert r.line == call_line
+    assert kernel.resolve(ret).line == source.index("\tcmp.eq p6, p7 = 0, r8") + 1
+
+
+def test_prepare_digests_units_once(kernel):
+    frames = [addr("ptrace_freeze") + 0x11, addr("do_exit"), addr("ptrace_stop")]
+    assert kernel.prepare(frames) == 3
+    assert kernel.prepare(frames) == 0

@@ -208,6 +208,22 @@ class SymbolIndex:
                 advance()
         return len(units)
 
+    def prepare(self, addresses) -> int:
+        """Digest the units holding `addresses` that are not indexed yet (progress bar)."""
+        todo = []
+        for address in addresses:
+            for unit in self.units_at(address):
+                if unit not in todo and not self.db.execute(
+                    "SELECT 1 FROM units_done WHERE unit=?", (unit,)
+                ).fetchone():
+                    todo.append(unit)
+        if todo:
+            with progress(f"indexing {self.elf.path.name}", len(todo)) as advance:
+                for unit in todo:
+                    self.ensure_unit(unit)
+                    advance()
+        return len(todo)
+
     def ensure_unit(self, unit: int) -> bool:
         """Parse and store one unit unless it already is; False when its DWARF is broken."""
         if self.db.execute("SELECT 1 FROM units_done WHERE unit=?", (unit,)).fetchone():
