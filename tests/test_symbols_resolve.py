@@ -302,3 +302,19 @@ def test_prepare_digests_units_once(kernel):
     frames = [addr("ptrace_freeze") + 0x11, addr("do_exit"), addr("ptrace_stop")]
     assert kernel.prepare(frames) == 3
     assert kernel.prepare(frames) == 0
+
+
+def test_compressed_and_broken_modules(tmp_path):
+    import gzip
+    import lzma
+
+    mods = tmp_path / "lib" / "modules" / "6.1" / "kernel"
+    mods.mkdir(parents=True)
+    (mods / "demo.ko.xz").write_bytes(lzma.compress((HERE / "demo.ko").read_bytes()))
+    (mods / "other-mod.ko.gz").write_bytes(gzip.compress((HERE / "demo.ko").read_bytes()))
+    (mods / "broken.ko").write_text("not an elf")
+    sym = Symbolizer.open(vmlinux=KERNEL, modules=tmp_path / "lib")
+    assert sym.resolve(0x51, module="demo").symbol == "demo_poke+0x11/0x20 [demo]"
+    assert sym.resolve(0x51, module="other_mod").line == 29
+    assert sym.resolve(0x51, module="broken") is None
+    assert any("broken" in w and "not an ELF" in w for w in sym.warnings)

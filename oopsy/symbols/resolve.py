@@ -24,6 +24,31 @@ from oopsy.symbols.elf import PARSE_ERRORS, ElfImage
 from oopsy.symbols.kallsyms import SymbolMap
 
 _MACHINES = {"ia64": "EM_IA_64", "x86_64": "EM_X86_64", "arm64": "EM_AARCH64"}
+_MODULE_SUFFIXES = (".ko", ".ko.xz", ".ko.gz")
+
+
+def unpacked_module(path: Path, cache: Path | None) -> Path:
+    """`path` itself, or for NAME.ko.xz / NAME.ko.gz its decompressed copy in the cache."""
+    if path.suffix not in (".xz", ".gz"):
+        return path
+    import gzip
+    import hashlib
+    import lzma
+
+    from oopsy.symbols.cache import cache_dir
+
+    data = path.read_bytes()
+    target = (cache or cache_dir()) / "modules" / f"{hashlib.sha256(data).hexdigest()[:20]}-{path.stem}"
+    if not target.exists():
+        try:
+            raw = lzma.decompress(data) if path.suffix == ".xz" else gzip.decompress(data)
+        except (lzma.LZMAError, OSError, EOFError) as exc:
+            raise OopsyError(f"cannot decompress: {exc}", source=str(path)) from None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(raw)
+        partial.replace(target)
+    return target
 
 
 @dataclass(frozen=True)
@@ -116,6 +141,7 @@ class Symbolizer:
         self._modules: dict[str, _ElfSource | None] = {}
         self._cache_dir: Path | None = None
         self._arch: str | None = None
+        self._module_paths: dict[str, Path] | None = None
 
     # -- opening ----------------------------------------------------------------------
     @classmethod
@@ -146,7 +172,7 @@ class Symbolizer:
                 self.warnings.append(f"{vmlinux}: no DWARF: symbols only (no file:line, no inlined frames)")
             if not self._kernel.index.has_symbols:
                 self.warnings.append(f"{vmlinux}: stripped: no symbol table")
-                if self.symbols_only:
+                if self.symbols_only and system_map is None:
                     raise OopsyError("stripped ELF: no symbols and no DWARF", source=str(vmlinux))
         if system_map is not None:
             self._map = SymbolMap.load(system_map)
@@ -174,22 +200,34 @@ class Symbolizer:
         return _ElfSource(elf, index, module, text["sh_addr"] if text is not None else 0)
 
     def _module(self, name: str) -> _ElfSource | None:
+        """NAME.ko under --modules (also NAME.ko.xz / .ko.gz), opened once; None if absent
+        or unusable (with a warning: one bad module must not stop a decode)."""
         if name in self._modules:
             return self._modules[name]
-        found = None
+        source = None
         if self._modules_dir is not None:
-            wanted = {f"{name}.ko", f"{name.replace('_', '-')}.ko", f"{name.replace('-', '_')}.ko"}
-            for candidate in sorted(self._modules_dir.rglob("*.ko")):
-                if candidate.name in wanted:
-                    found = candidate
-                    break
-            if found is None:
+            # the kernel treats '-' and '_' in module names alike
+            path = self._module_files().get(name.replace("-", "_"))
+            if path is None:
                 self.warnings.append(f"module {name}: no {name}.ko under {self._modules_dir}")
-        source = self._open_elf(found, name) if found is not None else None
-        if source is not None and not source.elf.has_dwarf:
-            self.warnings.append(f"{found}: no DWARF: symbols only")
+            else:
+                try:
+                    source = self._open_elf(unpacked_module(path, self._cache_dir), name)
+                    if not source.elf.has_dwarf:
+                        self.warnings.append(f"{path}: no DWARF: symbols only")
+                except OopsyError as exc:
+                    self.warnings.append(f"module {name}: {exc}")
         self._modules[name] = source
         return source
+
+    def _module_files(self) -> dict[str, Path]:
+        if self._module_paths is None:
+            self._module_paths = {}
+            for path in sorted(self._modules_dir.rglob("*.ko*")):
+                base = path.name.split(".ko")[0]
+                if path.name[len(base):] in _MODULE_SUFFIXES:
+                    self._module_paths.setdefault(base.replace("-", "_"), path)
+        return self._module_paths
 
     def elf_for(self, module: str | None = None) -> ElfImage | None:
         """The vmlinux ElfImage, or NAME.ko's when `module` is given (None if absent)."""
