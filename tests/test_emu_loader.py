@@ -56,3 +56,41 @@ def test_relocatable_object_is_refused(tmp_path):
     with pytest.raises(OopsyError) as info:
         load(obj, Memory())
     assert "relocatable" in str(info.value)
+
+
+def test_prepare_user_process_stack_and_registers():
+    from oopsy.emu.loader import USER_RBS_BOT, prepare_user_process
+    from oopsy.emu.machine import AR_RSC, Machine
+
+    m = Machine(Memory())
+    loaded = load(ELF, m.mem)
+    prepare_user_process(m, loaded, argv=("frames", "-v"))
+    assert m.cpl == 3 and m.mem.cpl == 3
+    assert (m.ip, m.slot) == (loaded.entry, 0)
+    assert m.read_ar(AR_RSC) == 0xF and m.bsp == m.bspstore == USER_RBS_BOT
+    sp = m.gr[12]
+    assert sp % 16 == 0
+    assert m.mem.read8(sp + 16) == 2  # argc above the 16-byte scratch area
+    argv0, argv1 = m.mem.read8(sp + 24), m.mem.read8(sp + 32)
+    assert m.mem.read_bytes(argv0, 7) == b"frames\0" and m.mem.read_bytes(argv1, 3) == b"-v\0"
+    assert m.mem.read8(sp + 40) == 0  # argv terminator
+    # the register stack works at pl 3: a frame bigger than the file forces spills
+    for _ in range(3):
+        m.alloc(0, 60, 1, 0)
+        m.call()
+    assert m.bspstore > USER_RBS_BOT
+
+
+def test_prepare_kernel_task():
+    from oopsy.emu.loader import KERNEL_TASK, prepare_kernel_task
+    from oopsy.emu.machine import Machine
+
+    m = Machine(Memory())
+    loaded = load(ELF, m.mem)
+    prepare_kernel_task(m, loaded)
+    assert m.cpl == 0 and m.gr[13] == KERNEL_TASK
+    assert KERNEL_TASK < m.bsp < m.gr[12] < KERNEL_TASK + (32 << 10)
+    m.mem.write8(m.gr[12], 5)  # the kernel stack is writable at cpl 0
+    m.set_cpl(3)
+    with pytest.raises(GuestFault):
+        m.mem.read8(m.gr[12])  # and not at cpl 3

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from oopsy.emu.memory import PERM_R, PERM_W, PERM_X, Memory, region_of
+from oopsy.emu.machine import AR_RSC, PSR_BN, PSR_IC, Machine
+from oopsy.emu.memory import PERM_R, PERM_RW, PERM_W, PERM_X, Memory, region_of
 from oopsy.errors import OopsyError
 from oopsy.ia64.unwind_info import UnwindTable, parse_table
 from oopsy.symbols.elf import ElfImage
@@ -88,3 +89,66 @@ def load(path: str | Path, memory: Memory) -> LoadedImage:
     if not segments:
         raise OopsyError("no loadable segment", source=str(path))
     return LoadedImage(image, image.elf["e_entry"], segments, unwind_table(image))
+
+
+# psr bits for a running process: ic, i, dt, rt, it, bn (facts §3.1 kregs.h numbers)
+PSR_RUNNING = PSR_IC | (1 << 14) | (1 << 17) | (1 << 27) | (1 << 36) | PSR_BN
+
+# Where the emulator puts a user process's stacks: region 3, as Linux does; the memory
+# stack grows down from USER_STACK_TOP, the register backing store grows up from
+# USER_RBS_BOT (Linux: rbs_bot = STACK_TOP - stack size). Sizes are our choice.
+USER_STACK_TOP = 0x6000100000000000
+USER_STACK_SIZE = 256 << 10
+USER_RBS_BOT = USER_STACK_TOP - (64 << 20)
+USER_RBS_SIZE = 256 << 10
+
+# A kernel-mode program runs on one "task" block in region 7 laid out like Linux's
+# (facts §3.4): register stack growing up from task + KERNEL_RBS_OFFSET, memory stack
+# growing down from task + KERNEL_STK_OFFSET with room for a pt_regs at the very top.
+KERNEL_TASK = 0xE000000004000000
+KERNEL_STK_OFFSET = 32 << 10
+KERNEL_RBS_OFFSET = 0x1000
+PT_REGS_SIZE = 0x1C0  # facts §4.2
+
+
+def prepare_user_process(m: Machine, loaded: LoadedImage, argv: tuple[str, ...] = ("a.out",)) -> None:
+    """Set `m` up to run `loaded` as a fresh Linux process at cpl 3: memory stack with
+    argc/argv/envp (argc at r12+16: Linux start_thread's `regs->r12 = new_sp - 16`,
+    "allocate 16 byte scratch area"), empty register stack, ar.rsc = 0xf (eager, pl 3),
+    r1 = __gp when the image defines it, ip = the entry point."""
+    mem = m.mem
+    mem.map(USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, PERM_RW, pl=3)
+    mem.map(USER_RBS_BOT, USER_RBS_SIZE, PERM_RW, pl=3)
+    strings = b"".join(a.encode() + b"\0" for a in argv)
+    top = USER_STACK_TOP - 16
+    str_base = (top - len(strings)) & ~0xF
+    mem.load_bytes(str_base, strings, kind="kernel")
+    pointers = []
+    at = str_base
+    for a in argv:
+        pointers.append(at)
+        at += len(a.encode()) + 1
+    # argc, argv[], NULL, envp[] = NULL, auxv = AT_NULL (0, 0)
+    words = [len(argv), *pointers, 0, 0, 0, 0]
+    sp = (str_base - 8 * len(words)) & ~0xF
+    mem.load_bytes(sp, b"".join(w.to_bytes(8, "little") for w in words), kind="kernel")
+    m.gr[12] = sp - 16
+    m.bsp = m.bspstore = USER_RBS_BOT
+    m.write_ar(AR_RSC, 0xF)
+    gp = loaded.image.symbol("__gp")
+    m.gr[1] = gp.address if gp is not None else 0
+    m.set_psr(PSR_RUNNING | (3 << 32))
+    m.ip, m.slot = loaded.entry & ~0xF, 0
+
+
+def prepare_kernel_task(m: Machine, loaded: LoadedImage) -> None:
+    """Set `m` up to run `loaded` in kernel mode (cpl 0) on a Linux-shaped task block."""
+    m.mem.map(KERNEL_TASK, KERNEL_STK_OFFSET, PERM_RW, pl=0)
+    m.gr[12] = KERNEL_TASK + KERNEL_STK_OFFSET - PT_REGS_SIZE - 16
+    m.gr[13] = KERNEL_TASK  # Linux keeps `current` in r13
+    m.bsp = m.bspstore = KERNEL_TASK + KERNEL_RBS_OFFSET
+    m.write_ar(AR_RSC, 0x3)  # eager, pl 0 (ivt.S: "mov ar.rsc=0x3")
+    gp = loaded.image.symbol("__gp")
+    m.gr[1] = gp.address if gp is not None else 0
+    m.set_psr(PSR_RUNNING)
+    m.ip, m.slot = loaded.entry & ~0xF, 0

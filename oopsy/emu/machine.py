@@ -27,6 +27,26 @@ flushrs, loadrs) — an implementation choice the trace header records. Every sp
 fill goes through `Memory.rse_write8/rse_read8` (kinds rse_spill / rse_fill) at
 privilege ar.rsc.pl, so provenance flows through the backing store, and NaT bits are
 collected into ar.rnat and written to every 64th slot (rse.h).
+
+Contract for the executor (what each instruction calls; the executor owns ip/slot,
+predication, stops and the writes to r1 / b1):
+
+- alloc r1=ar.pfs,i,l,o,r   -> `v = m.alloc(i, l, o, r)`, then write v to r1 (new frame)
+- br.call b1=target         -> `m.br[b1] = return bundle; m.call(); ip = target`
+- br.ret b2                 -> `ppl = m.ret()`; if ppl > cpl: `m.set_cpl(ppl)`; ip = b2
+- cover / flushrs / loadrs  -> `m.cover()`, `m.flushrs()`, `m.loadrs()`
+- mov ar=r / mov r=ar       -> `m.write_ar(n, v)` / `m.read_ar(n)` (bsp, bspstore, rnat,
+                               rsc, ec, itc semantics); plain ARs may use m.ar[n]
+- mov pr=r,mask / mov r=pr  -> `m.write_pr(v, mask)` / `m.read_pr()`; pr.rot -> write_pr_rot
+- br.ctop/cexit/wtop/wexit  -> `m.rotate()` (then the executor sets p16 / lc / ec)
+- clrrrb / clrrrb.pr        -> `m.clrrrb()` / `m.clrrrb(pr_only=True)`
+- bsw.0 / bsw.1             -> `m.bank_switch(0|1)`; rsm/ssm/mov psr.l -> `m.set_psr(v)`
+- a fault                   -> `m.interrupt(fault, iim=...)` returns the vector address
+                               (or, with no IVT installed, report it: die()/oops)
+- rfi                       -> `m.rfi()` (frame from cr.ifs, psr, ip and slot)
+- register operands: m.gr[r] / m.nat[r] for r < 32 + m.sof (r0 stays 0: never write it)
+- unwinding for an oops: `oopsy.ia64.unwind.unwind(m.unwind_state(), table,
+  MachineFrameReader(m))`
 """
 
 from __future__ import annotations
