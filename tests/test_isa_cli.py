@@ -84,3 +84,11 @@ def test_around_ip_marks_the_faulting_slot_with_objdump_text():
     assert _norm(marked[0][3:]) == _norm(want[1 + 3 * 2 + 2])  # slot 2 of bundle 2
     unmarked = [_norm(line.removeprefix("=> ")) for line in lines]
     assert unmarked == [_norm(line) for line in want[1:13]]
+
+
+def test_disasm_address_as_symbol_plus_offset_like_an_oops():
+    want = objdump_function("stores")
+    proc = oopsy("disasm", ELF, "--address", "stores+0x21", "--count", "2")
+    assert proc.returncode == 0, proc.stderr
+    got = [_norm(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert got == [_norm(line) for line in want[4:10]]

@@ -9,6 +9,7 @@ with a negative offset when none lies below.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from oopsy.errors import OopsyError
@@ -141,12 +142,23 @@ def around_ip(image: ElfImage, ip: int, before: int = 2, after: int = 2) -> list
                               ObjdumpSymbolizer(image))
 
 
-def parse_address(text: str) -> int:
-    """'0xa00000010008d1f0' or 'a00000010008d1f0' -> int."""
+_SYM_OFFSET = re.compile(r"^([A-Za-z_.$][\w.$]*)(?:\+(0x[0-9a-fA-F]+|\d+))?$")
+
+
+def parse_address(text: str, image: ElfImage | None = None) -> int:
+    """'0xa00000010008d1f0', 'a00000010008d1f0', or (with an image) 'ptrace_stop+0x2b1'
+    as an oops prints it -> int."""
     try:
         return int(text, 16)
     except ValueError:
-        raise OopsyError(f"not a hex address: {text!r}") from None
+        pass
+    m = _SYM_OFFSET.match(text.strip())
+    if image is not None and m:
+        sym = image.symbol(m.group(1))
+        if sym is None:
+            raise OopsyError(f"no symbol named {m.group(1)!r}", source=str(image.path))
+        return sym.address + (int(m.group(2), 0) if m.group(2) else 0)
+    raise OopsyError(f"not a hex address{' or NAME+0xOFF' if image else ''}: {text!r}")
 
 
 def disasm_command(elf: str | None, *, symbol: str | None = None, address: str | None = None,
@@ -169,7 +181,7 @@ def disasm_command(elf: str | None, *, symbol: str | None = None, address: str |
     try:
         listing = disassemble_image(
             image, symbol=symbol,
-            address=parse_address(address) if address is not None else None, count=count)
+            address=parse_address(address, image) if address is not None else None, count=count)
     finally:
         image.close()
     return listing.lines
