@@ -343,3 +343,39 @@ def test_inlined_skip_matches_rse_h_port():
     for base in range(0x1000, 0x1000 + 8 * 130, 8):
         for n in range(-200, 201, 7):
             assert _skip(base, n) == skip_regs(base, n)
+
+
+def test_ret_into_a_larger_frame_spills_before_changing_anything():
+    """br.ret to a frame larger than the file has room for (a manufactured ar.pfs):
+    the mandatory spills come first, and a spill fault leaves the frame unchanged."""
+
+    def setup(writable_slots: int) -> Machine:
+        mem = Memory()
+        page = RBS & ~0x3FFF
+        mem.map(page, 0x4000, PERM_RW, pl=0)
+        m = Machine(mem)
+        m.bsp = m.bspstore = page + 0x4000 - 8 * writable_slots
+        m.alloc(0, 10, 1, 0)
+        for i in range(10):
+            m.gr[32 + i] = 1000 + i
+        m.call()
+        m.alloc(0, 80, 1, 0)
+        m.call()
+        assert m.ndirty == 90 and m.sof == 1
+        m.ar[AR_PFS] = 95 | (80 << 7)  # return into a 95-register frame
+        return m
+
+    m = setup(writable_slots=5)
+    before = (m.bsp, m.cfm, m.ndirty + m.nclean)
+    with pytest.raises(GuestFault) as info:
+        m.ret()
+    assert info.value.isr & ISR_RS
+    assert (m.bsp, m.cfm) == before[:2] and not m.invariants()
+    assert m.bspstore == (RBS & ~0x3FFF) + 0x4000  # the five spills that worked stay done
+
+    m = setup(writable_slots=64)
+    m.ret()
+    assert (m.sof, m.sol) == (95, 80) and not m.invariants()
+    assert m.nclean + m.ndirty + m.sof <= N_STACKED
+    base = m.bspstore - 8 * 9
+    assert [m.mem.peek8(base + 8 * i) for i in range(9)] == [1000 + i for i in range(9)]

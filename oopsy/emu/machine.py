@@ -408,6 +408,15 @@ class Machine:
         old_bspstore = self.bspstore
         self._store_view()  # a cache write-back, architecturally invisible
         if new_bsp >= old_bspstore:
+            # the frame's locals are all dirty; a frame larger than what the callee left
+            # may need room: mandatory spills happen before anything else changes
+            excess = self.nclean + self.ndirty - preserved + sof - N_STACKED
+            if excess > 0:
+                drop = min(excess, self.nclean)
+                self.nclean -= drop
+                if excess > drop:
+                    self._spill_regs(excess - drop)
+                    self.nclean -= excess - drop
             self.ndirty -= preserved
         else:
             clean_bottom = _skip(old_bspstore, -self.nclean)
@@ -428,8 +437,8 @@ class Machine:
         self.bof = (self.bof - preserved) % N_STACKED
         self.sof, self.sol, self.sor = sof, sol, sor
         self.rrb_gr, self.rrb_fr, self.rrb_pr = rrb_gr, rrb_fr, rrb_pr
-        if self.nclean + self.ndirty + sof > N_STACKED:
-            self._make_room(sof)
+        if self.nclean + self.ndirty + sof > N_STACKED:  # only clean ones left to evict
+            self.nclean = N_STACKED - self.ndirty - sof
         self._load_view()
         if rrb_pr:
             self._pr_from_physical(rrb_pr)
