@@ -29,6 +29,8 @@ from elftools.dwarf.die import DIE
 from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.dwarf.ranges import BaseAddressEntry
 
+from oopsy.symbols.lines import decode_rows
+
 FUNCTION_TAGS = frozenset({"DW_TAG_subprogram", "DW_TAG_inlined_subroutine", "DW_TAG_entry_point"})
 # DIEs whose children may hold functions or inlined instances; others are skipped whole.
 _SCOPE_TAGS = FUNCTION_TAGS | {
@@ -181,7 +183,7 @@ def _read_unit(dwarf: DWARFInfo, offset: int) -> UnitData:
     program = dwarf.line_program_for_CU(cu)
     namer = _FileNamer(program, comp_dir) if program is not None else None
     if program is not None:
-        _read_lines(program, namer, unit)
+        _read_lines(program, namer, unit, dwarf.config.little_endian)
     _read_functions(dwarf, top, unit_base(dwarf, top), namer, unit)
     return unit
 
@@ -234,29 +236,20 @@ class _FileNamer:
         return found
 
 
-_DW_LNS_set_file = 4
-
-
-def _read_lines(program, namer: _FileNamer, unit: UnitData) -> None:
+def _read_lines(program, namer: _FileNamer, unit: UnitData, little_endian: bool) -> None:
     sequence: list[tuple[int, int, int, int]] = []  # (address, file, line, discriminator)
     # binutils starts every DWARF 5 sequence at file 0 (the unit's primary file), not at
     # the standard's file 1, until DW_LNS_set_file: follow it to agree with addr2line.
-    default_file = 0 if namer.version >= 5 else None
-    file_set = False
-    for entry in program.get_entries():
-        if entry.command == _DW_LNS_set_file and not entry.is_extended:
-            file_set = True
-        state = entry.state
-        if state is None:
-            continue
-        if state.end_sequence:
-            _close_sequence(sequence, state.address, namer, unit)
+    dwarf5 = namer.version >= 5
+    for address, file, line, discriminator, end, file_set in decode_rows(program, little_endian):
+        if end:
+            _close_sequence(sequence, address, namer, unit)
             sequence = []
-            file_set = False
             continue
-        file = state.file if file_set or default_file is None else default_file
-        row = (state.address, file, state.line, state.discriminator)
-        if sequence and sequence[-1][0] == state.address:
+        if dwarf5 and not file_set:
+            file = 0
+        row = (address, file, line, discriminator)
+        if sequence and sequence[-1][0] == address:
             sequence[-1] = row  # binutils keeps the last row at an address
         else:
             sequence.append(row)
