@@ -165,7 +165,7 @@ def test_live_corpus_differential(tmp_path):
 
 @requires_binutils
 def test_live_random_bundles_differential(tmp_path):
-    """A fresh sample of random bundles (seeded per run date-free), objdump as oracle."""
+    """Random bundles (a fixed seed other than the committed golden's), objdump as oracle."""
     rng = random.Random(0x1A64)
     data = b"".join(rng.getrandbits(128).to_bytes(16, "little") for _ in range(3000))
     path = tmp_path / "random.bin"
