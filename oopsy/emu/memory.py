@@ -21,6 +21,7 @@ reads the RSE makes (kind rse_fill) and reads made through `read_traced`.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Callable
 
 from oopsy.emu.faults import ISR_NA, ISR_R, ISR_RS, ISR_W, ISR_X, GuestFault
@@ -42,6 +43,12 @@ WRITE_KINDS = ("cpu", "rse_spill", "rse_fill", "kernel", "loader")
 WriteHook = Callable[[int, int, int, str], None]
 
 _ADDR_MASK = (1 << 64) - 1
+_U16 = struct.Struct("<H")
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_get16, _put16 = _U16.unpack_from, _U16.pack_into
+_get32, _put32 = _U32.unpack_from, _U32.pack_into
+_get64, _put64 = _U64.unpack_from, _U64.pack_into
 
 
 def region_of(addr: int) -> int:
@@ -127,22 +134,19 @@ class Memory:
         page = self.readable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 1:
             return self._read_slow(addr, 2)
-        off = addr & PAGE_MASK
-        return int.from_bytes(page[off : off + 2], "little")
+        return _get16(page, addr & PAGE_MASK)[0]
 
     def read4(self, addr: int) -> int:
         page = self.readable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 3:
             return self._read_slow(addr, 4)
-        off = addr & PAGE_MASK
-        return int.from_bytes(page[off : off + 4], "little")
+        return _get32(page, addr & PAGE_MASK)[0]
 
     def read8(self, addr: int) -> int:
         page = self.readable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 7:
             return self._read_slow(addr, 8)
-        off = addr & PAGE_MASK
-        return int.from_bytes(page[off : off + 8], "little")
+        return _get64(page, addr & PAGE_MASK)[0]
 
     def read16(self, addr: int) -> int:
         page = self.readable.get(addr >> PAGE_SHIFT)
@@ -171,9 +175,8 @@ class Memory:
         page = self.writable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 7:
             self._fault_write(addr, 8)
-        off = addr & PAGE_MASK
         value &= _ADDR_MASK
-        page[off : off + 8] = value.to_bytes(8, "little")
+        _put64(page, addr & PAGE_MASK, value)
         if self.write_hook is not None:
             self.write_hook(addr, 8, value, kind)
 
@@ -189,10 +192,22 @@ class Memory:
             self.write_hook(addr, size, value, kind)
 
     def write2(self, addr: int, value: int, kind: str = "cpu") -> None:
-        self.write(addr, 2, value, kind)
+        page = self.writable.get(addr >> PAGE_SHIFT)
+        if page is None or addr & 1:
+            self._fault_write(addr, 2)
+        value &= 0xFFFF
+        _put16(page, addr & PAGE_MASK, value)
+        if self.write_hook is not None:
+            self.write_hook(addr, 2, value, kind)
 
     def write4(self, addr: int, value: int, kind: str = "cpu") -> None:
-        self.write(addr, 4, value, kind)
+        page = self.writable.get(addr >> PAGE_SHIFT)
+        if page is None or addr & 3:
+            self._fault_write(addr, 4)
+        value &= 0xFFFFFFFF
+        _put32(page, addr & PAGE_MASK, value)
+        if self.write_hook is not None:
+            self.write_hook(addr, 4, value, kind)
 
     def write16(self, addr: int, value: int, kind: str = "cpu") -> None:
         self.write(addr, 16, value, kind)
@@ -213,8 +228,7 @@ class Memory:
         page = readable.get(addr >> PAGE_SHIFT)
         if page is None:
             raise self._access_fault(addr, ISR_R | ISR_RS, readable, "RSE fill")
-        off = addr & PAGE_MASK
-        value = int.from_bytes(page[off : off + 8], "little")
+        value = _get64(page, addr & PAGE_MASK)[0]
         if self.read_hook is not None:
             self.read_hook(addr, 8, value, "rse_fill")
         return value
@@ -226,8 +240,7 @@ class Memory:
         page = writable.get(addr >> PAGE_SHIFT)
         if page is None:
             raise self._access_fault(addr, ISR_W | ISR_RS, writable, "RSE spill")
-        off = addr & PAGE_MASK
-        page[off : off + 8] = value.to_bytes(8, "little")
+        _put64(page, addr & PAGE_MASK, value)
         if self.write_hook is not None:
             self.write_hook(addr, 8, value, "rse_spill")
 
