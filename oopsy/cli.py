@@ -121,6 +121,18 @@ def disasm(
     typer.echo("\n".join(lines))
 
 
+@app.command()
+def run(
+    program: str = typer.Argument(..., help="ia64 ELF, or a .S source (assembled and linked with binutils)"),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="stop after this many steps (slots)"),
+    entry: Optional[str] = typer.Option(None, "--entry", help="start at this symbol instead of the ELF entry"),
+) -> None:
+    """Emulate an ia64 program: prints its console output, and the oops if it dies."""
+    from oopsy.emu.run import main_run
+
+    raise typer.Exit(main_run(program, max_steps, entry))
+
+
 def main() -> None:
     """Console-script entry: run the app, turning OopsyError into one line and exit 1."""
     try:

@@ -1,0 +1,403 @@
+"""The step loop and the `oopsy run` front end.
+
+One *step* executes one instruction slot: nops, predicated-off instructions and a
+faulting instruction each count as one step (as Ski counts), an MLX bundle is two steps
+(slot 0, and the L+X instruction at slot 1, facts §5). ar.itc is the step count; nothing
+reads host time, so two runs of the same image reach the same `Machine.state_hash()`
+after every step.
+
+Usage::
+
+    emu = Emulator.from_elf("prog.elf")          # loads, sets up Linux or kernel mode
+    result = emu.run(max_steps=10_000_000)        # resumable: run() again continues
+    result.status  # "exit" | "oops" | "signal" | "limit"
+
+Recorder hook API (for `oopsy record`; stable)
+----------------------------------------------
+Pass ``recorder=`` to `Emulator` (or `Emulator.from_elf`). A recorder is any object
+with these methods; the emulator calls them synchronously and never keeps their results:
+
+``begin(emu)``
+    once, before the first step; the image is loaded and the initial state set up
+    (`emu.machine`, `emu.image`, `emu.kernel`, `emu.translator` are available; memory
+    written by the loader and the process setup was reported through ``mem`` already,
+    before ``begin``, with kinds ``loader`` / ``kernel``).
+``step(step, ip, slot, qp)``
+    at the start of every step: step number (0-based, the value ar.itc reads), bundle
+    address, slot (0-2), and the qualifying predicate's value (1/0; 1 for instructions
+    without one). Every ``reg``/``mem``/``event`` call until the next ``step`` belongs
+    to this step.
+``reg(name, value, nat)``
+    a register the step wrote, with its new value: ``r0``-``r127`` (stacked registers
+    by their name in the current frame, after the step's frame change; nat 0/1),
+    ``p0``-``p63``, ``b0``-``b7``, ``ar.<name>`` (``ar.pfs``, ``ar.lc``, ``ar.ec``,
+    ``ar.bsp``, ``ar.bspstore``, ``ar.rnat``, ``ar.unat``, ``ar.ccv``, ``ar.rsc``,
+    ``ar.csd`` ...; ``ar<n>`` for unnamed ones), ``cr.<name>`` (``cr.ipsr``, ``cr.isr``,
+    ``cr.iip``, ``cr.ifa``, ``cr.iim``, ``cr.ifs``, ``cr.iva`` ...), ``psr``, ``cfm``.
+    Simple instructions report exactly their outputs; the others (alloc, br.call,
+    br.ret, cover, loop branches with rotation, rfi, moves to ar/cr/psr/pr, spills,
+    syscalls, interruption delivery) report every register whose value changed, found by
+    comparing the register state before and after the step. A register renamed by
+    rotation therefore shows up as written with the value its name now denotes.
+    ar.itc is never reported (it is the step number).
+``mem(addr, size, value, kind)``
+    memory written (little-endian value of `size` bytes), kind ``cpu`` (stores,
+    semaphores), ``rse_spill`` (the RSE storing a register or an RNAT word into the
+    backing store), ``kernel`` (the emulated kernel: process setup), ``loader``; and
+    kind ``rse_fill`` for a backing-store word the RSE loaded into the register file
+    (memory is unchanged; it says where a register's value came from).
+``event(kind, detail)``
+    ``interruption`` {vector, name, iip, slot, ifa, isr, iim}, ``syscall`` {nr, name,
+    args, via}, ``syscall_return`` {nr, r8, r10}, ``console`` {fd, data}, ``exit``
+    {code}, ``oops`` {text}, ``signal`` {signo, text}, ``limit`` {steps}.
+``end(result)``
+    once, when `run()` returns (also for a step limit).
+
+Cost: with no recorder the step loop runs the handler tuples of translated bundles
+(`translate.py`) with no per-step allocation and no hook checks; the recorded loop is a
+separate function that calls the hooks, so recording costs nothing when it is off.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oopsy.emu.execute import Context, GuestExit
+from oopsy.emu.faults import ISR_EI_SHIFT, GuestFault, illegal_operation
+from oopsy.emu.kernel import LinuxKernel
+from oopsy.emu.loader import LoadedImage, load
+from oopsy.emu.machine import (
+    AR_NAMES,
+    CR_IFA,
+    CR_IFS,
+    CR_IIM,
+    CR_IIP,
+    CR_IIPA,
+    CR_IPSR,
+    CR_ISR,
+    CR_IVA,
+    CR_NAMES,
+    Machine,
+)
+from oopsy.emu.memory import Memory
+from oopsy.emu.translate import Translator
+from oopsy.errors import OopsyError
+
+M64 = (1 << 64) - 1
+
+# psr bits an interruption keeps (SDM: up ac mfl mfh pk dt dfl dfh sp di si rt mc it);
+# ic, i, cpl, ri and the rest are cleared, bn (bit 44) is set.
+_PSR_KEEP = sum(1 << b for b in (2, 3, 4, 5, 15, 17, 18, 19, 20, 22, 23, 27, 35, 36))
+_PSR_BN = 1 << 44
+
+
+@dataclass
+class RunResult:
+    status: str  # exit | oops | signal | limit
+    steps: int
+    exit_code: int | None = None  # guest exit code (status exit)
+    text: str = ""  # oops text or signal message
+    console: bytes = b""
+    exit_status: int = 0  # what `oopsy run` exits with
+    events: list = field(default_factory=list)
+
+
+# ============================================================ register snapshots ====
+
+def _reg_names() -> list[str]:
+    names = [f"r{i}" for i in range(128)] + [f"p{i}" for i in range(64)] + [f"b{i}" for i in range(8)]
+    names += [f"ar.{AR_NAMES[i]}" if i in AR_NAMES else f"ar{i}" for i in range(128)]
+    names += [f"cr.{CR_NAMES[i]}" if i in CR_NAMES else f"cr{i}" for i in range(128)]
+    return names + ["psr", "cfm"]
+
+
+_REG_NAMES = _reg_names()
+_NAT_BASE = len(_REG_NAMES)
+
+
+def register_state(m: Machine) -> list[int]:
+    """Every architectural register as one flat list (names: `_REG_NAMES`), then the
+    128 NaT bits. ar.bsp/bspstore/rnat come from the RSE; ar.itc is left at 0."""
+    ar = list(m.ar)
+    ar[17], ar[18], ar[19], ar[44] = m.bsp, m.bspstore, m.rnat, 0
+    return m.gr + m.pr + m.br + ar + m.cr + [m.psr, m.cfm] + m.nat
+
+
+def _report_diff(rec, before: list[int], after: list[int], skip: tuple[int, ...] = ()) -> None:
+    names = _REG_NAMES
+    nb = _NAT_BASE
+    for i in range(nb):
+        if (before[i] != after[i] or (i < 128 and before[nb + i] != after[nb + i])) and i not in skip:
+            rec.reg(names[i], after[i], after[nb + i] if i < 128 else 0)
+
+
+# ================================================================== emulator ========
+
+class Emulator:
+    """A machine, its memory, the loaded image, the emulated Linux and the step loop."""
+
+    def __init__(self, image: LoadedImage, machine: Machine, *, recorder=None, console=None,
+                 comm: str | None = None):
+        self.image = image
+        self.machine = machine
+        self.recorder = recorder
+        self.events: list = []
+        self.kernel = LinuxKernel(machine, image, comm=comm, console=console, event=self._event)
+        self.context = Context(machine, self.kernel.on_break, self.kernel.promote_pages)
+        self.translator = Translator(self.context)
+        self.result: RunResult | None = None
+
+    @classmethod
+    def from_elf(cls, path: str | Path, *, entry: str | int | None = None, recorder=None, console=None,
+                 argv: list[str] | None = None) -> Emulator:
+        """Load an ia64 ELF and set up the process (user image) or kernel context."""
+        memory = Memory()
+        if recorder is not None:
+            memory.write_hook = recorder.mem
+        image = load(path, memory)
+        emu = cls(image, Machine(memory), recorder=recorder, console=console)
+        start = None
+        if isinstance(entry, str):
+            sym = image.image.symbol(entry)
+            if sym is None:
+                raise OopsyError(f"no symbol {entry!r} for --entry", source=str(path))
+            start = sym.address
+        elif entry is not None:
+            start = entry
+        emu.kernel.setup(start, argv)
+        if recorder is not None:
+            memory.read_hook = recorder.mem
+            recorder.begin(emu)
+        return emu
+
+    def _event(self, kind: str, detail: dict) -> None:
+        self.events.append((self.machine.steps, kind, detail))
+        if self.recorder is not None:
+            self.recorder.event(kind, detail)
+
+    # --------------------------------------------------------------- running ------
+    def run(self, max_steps: int | None = None) -> RunResult:
+        """Run until the program exits, dies, or the step counter reaches `max_steps`."""
+        if self.result is not None and self.result.status != "limit":
+            return self.result
+        limit = (1 << 62) if max_steps is None else max_steps
+        if self.recorder is None:
+            outcome = self._loop_fast(limit)
+        else:
+            outcome = self._loop_recorded(limit)
+        self.result = self._finish(outcome)
+        if self.recorder is not None:
+            self.recorder.end(self.result)
+        return self.result
+
+    def _finish(self, outcome) -> RunResult:
+        m, k = self.machine, self.kernel
+        kind, value = outcome
+        if kind == "exit":
+            self._event("exit", {"code": value})
+            return RunResult("exit", m.steps, value, "", bytes(k.console), value, self.events)
+        if kind == "limit":
+            self._event("limit", {"steps": m.steps})
+            return RunResult("limit", m.steps, None, "", bytes(k.console), 0, self.events)
+        end = value
+        return RunResult(end.kind, m.steps, None, end.text, bytes(k.console), end.exit_status, self.events)
+
+    def _interrupt(self, fault: GuestFault, ip: int, slot: int):
+        """An interruption at (ip, slot): deliver it through cr.iva, or end the run.
+        Returns None when delivered, else the ("fatal", FatalEnd) outcome."""
+        m = self.machine
+        m.ip, m.slot = ip, slot
+        fault.at_slot(slot)
+        iim = getattr(fault, "iim", None)
+        self._event("interruption", {"vector": fault.vector, "name": fault.kind, "iip": ip, "slot": slot,
+                                     "ifa": fault.ifa, "isr": fault.isr, "iim": iim,
+                                     "detail": fault.detail})
+        iva = m.cr[CR_IVA]
+        if not iva:
+            return ("fatal", self.kernel.fatal(fault))
+        cr = m.cr
+        psr = m.psr
+        if psr & (1 << 13):  # psr.ic: collect the interrupted state
+            cr[CR_IPSR] = (psr & ~(3 << 41)) | (slot << 41)
+            cr[CR_IIP] = ip
+            cr[CR_IIPA] = ip
+            cr[CR_IFS] = 0  # ifs.v = 0: the handler's cover fills it
+        cr[CR_ISR] = fault.isr & M64
+        if fault.ifa is not None:
+            cr[CR_IFA] = fault.ifa & M64
+        if iim is not None:
+            cr[CR_IIM] = iim
+        m.set_psr((psr & _PSR_KEEP) | _PSR_BN)
+        m.ip = (iva & ~0x7FFF) + fault.vector
+        m.slot = 0
+        return None
+
+    def _loop_fast(self, limit: int):
+        """The unrecorded loop: a bundle's handlers run back to back."""
+        m = self.machine
+        translator = self.translator
+        fns_cache = translator.fns
+        handlers = translator.handlers
+        steps = m.steps
+        ip, slot = m.ip, m.slot
+        while steps < limit:
+            s = slot
+            try:
+                hs = fns_cache.get(ip | m.cpl)
+                if hs is None:
+                    hs = handlers(ip)
+                n = len(hs)
+                if slot >= n:
+                    raise illegal_operation("slot 2 of an MLX bundle")
+                m.steps = steps
+                m.slot = slot
+                end = n if limit - steps >= n - slot else slot + (limit - steps)
+                nxt = None
+                while s < end:
+                    nxt = hs[s]()
+                    s += 1
+                    if nxt is not None:
+                        break
+                steps += s - slot
+                if nxt is not None:
+                    ip = nxt & ~0xF
+                    slot = nxt & 3
+                elif s < n:
+                    slot = s
+                else:
+                    ip += 16
+                    slot = 0
+            except GuestFault as fault:  # raised before `s += 1`: s is the faulting slot
+                steps += s - slot + 1
+                m.steps = steps
+                outcome = self._interrupt(fault, ip, s)
+                if outcome is not None:
+                    return outcome
+                ip, slot = m.ip, m.slot
+            except GuestExit as exit_:
+                steps += s - slot + 1
+                m.steps = steps
+                m.ip, m.slot = (ip + 16, 0) if s + 1 >= n else (ip, s + 1)
+                return ("exit", exit_.code)
+        m.steps = steps
+        m.ip, m.slot = ip, slot
+        return ("limit", None)
+
+    def _loop_recorded(self, limit: int):
+        """The recorded loop: one slot at a time, reporting to the recorder."""
+        m = self.machine
+        rec = self.recorder
+        pr = m.pr
+        get = self.translator.get
+        ip, slot = m.ip, m.slot
+        while m.steps < limit:
+            step = m.steps
+            try:
+                tb = get(ip)
+                comp = tb.compiled
+                if slot >= len(comp):
+                    raise illegal_operation("slot 2 of an MLX bundle")
+                c = comp[slot]
+            except GuestFault as fault:
+                rec.step(step, ip, slot, 1)
+                m.steps = step + 1
+                outcome = self._interrupt_recorded(fault, ip, slot)
+                if outcome is not None:
+                    return outcome
+                ip, slot = m.ip, m.slot
+                continue
+            q = pr[c.qp]
+            rec.step(step, ip, slot, q)
+            m.slot = slot
+            before = register_state(m) if c.diff else None
+            try:
+                nxt = c.fn()
+            except GuestFault as fault:
+                m.steps = step + 1
+                outcome = self._interrupt_recorded(fault, ip, slot, before)
+                if outcome is not None:
+                    return outcome
+                ip, slot = m.ip, m.slot
+                continue
+            except GuestExit as exit_:
+                m.steps = step + 1
+                if before is not None:
+                    _report_diff(rec, before, register_state(m), c.outs)
+                m.ip, m.slot = (ip + 16, 0) if slot + 1 >= len(comp) else (ip, slot + 1)
+                return ("exit", exit_.code)
+            m.steps = step + 1
+            if before is not None:
+                if c.emit is not None and (q or c.always):
+                    c.emit(rec)
+                _report_diff(rec, before, register_state(m), c.outs if q or c.always else ())
+            elif q or c.always:
+                c.emit(rec)
+            if nxt is not None:
+                ip, slot = nxt & ~0xF, nxt & 3
+            elif slot + 1 < len(comp):
+                slot += 1
+            else:
+                ip, slot = ip + 16, 0
+            m.ip, m.slot = ip, slot
+        return ("limit", None)
+
+    def _interrupt_recorded(self, fault, ip, slot, before=None):
+        if before is None:
+            before = register_state(self.machine)
+        outcome = self._interrupt(fault, ip, slot)
+        _report_diff(self.recorder, before, register_state(self.machine))
+        return outcome
+
+
+# ================================================================ front end =========
+
+def assemble(source: Path, workdir: Path) -> Path:
+    """Assemble and link an ia64 `.S` file with binutils; returns the ELF path."""
+    asm = shutil.which("ia64-linux-gnu-as")
+    ld = shutil.which("ia64-linux-gnu-ld")
+    if asm is None or ld is None:
+        raise OopsyError("ia64-linux-gnu-as/ld not found: install binutils-ia64-linux-gnu to run .S files",
+                         source=str(source))
+    obj = workdir / (source.stem + ".o")
+    elf = workdir / (source.stem + ".elf")
+    for cmd in ([asm, "-o", str(obj), str(source)], [ld, "-o", str(elf), str(obj)]):
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode:
+            first = (proc.stderr.strip().splitlines() or ["failed"])[0]
+            raise OopsyError(f"{Path(cmd[0]).name}: {first}", source=str(source))
+    return elf
+
+
+def run_program(path: str | Path, *, max_steps: int | None = None, entry: str | None = None,
+                console=None, recorder=None) -> RunResult:
+    """`oopsy run`: load (assembling a .S first), run, return the result. The guest's
+    console output goes to `console` (a text stream) as it is written."""
+    path = Path(path)
+    if not path.exists():
+        raise OopsyError("no such file", source=str(path))
+    if path.suffix in (".S", ".s"):
+        with tempfile.TemporaryDirectory(prefix="oopsy-run-") as tmp:
+            elf = assemble(path, Path(tmp))
+            emu = Emulator.from_elf(elf, entry=entry, console=console, recorder=recorder)
+            emu.kernel.comm = path.stem[:15]
+            return emu.run(max_steps)
+    emu = Emulator.from_elf(path, entry=entry, console=console, recorder=recorder)
+    return emu.run(max_steps)
+
+
+def main_run(path: str, max_steps: int | None, entry: str | None) -> int:
+    """The `oopsy run` command body: prints console output and the oops; exit status."""
+    result = run_program(path, max_steps=max_steps, entry=entry, console=sys.stdout)
+    if result.status in ("oops", "signal"):
+        sys.stdout.write(result.text)
+    elif result.status == "limit":
+        sys.stderr.write(f"oopsy: stopped after {result.steps} steps (--max-steps)\n")
+    return result.exit_status
+
+
+__all__ = ["Emulator", "RunResult", "run_program", "register_state", "ISR_EI_SHIFT"]
