@@ -11,17 +11,8 @@ import re
 
 from oopsy.ia64 import bits, rse
 from oopsy.report import hints
+from oopsy.report.plumbing import is_plumbing
 from oopsy.report.model import Report
-
-# Crash plumbing: frames that report a crash rather than cause it.
-PLUMBING = frozenset("""
-show_stack show_regs die die_if_kernel ia64_bad_break ia64_do_page_fault ia64_leave_kernel
-ia64_native_leave_kernel dump_stack dump_stack_lvl ia64_do_show_stack unw_init_running
-ia64_fault ia64_handle_unaligned ia64_prepare_handle_unaligned ia64_illegal_op_fault
-ia64_handle_exception panic __warn warn_slowpath_common warn_slowpath_fmt warn_slowpath_null
-report_bug __bug_table print_modules show_regs_print_info __might_sleep ___might_sleep
-__might_resched might_fault print_bad_pte
-""".split())
 
 # facts §1.6: print_tainted() letters
 TAINT_LETTERS = {
@@ -61,6 +52,10 @@ GENERAL_EXCEPTION_REASONS = (
     "Unknown fault 7", "Illegal Hazard fault",
 ) + tuple(f"Unknown fault {n}" for n in range(9, 16))
 
+# traps.c: ISR.code{7:4} of a NaT Consumption fault
+NAT_CONSUMPTION_REASONS = {1: "register NaT consumption (a NaT register was used)",
+                           2: "NaT page consumption (access to a NaT page)"}
+
 MAX_FRAME_REGS = 96  # a register frame holds at most 96 stacked registers
 
 
@@ -81,7 +76,7 @@ def _decode_taint(report: Report) -> None:
     if report.taint is None:
         return
     text = report.taint["text"]
-    if text.startswith("Not tainted"):
+    if re.match(r"Not ?tainted", text):  # 2.6.9 mail archives show "Nottainted"
         report.taint = {"text": text, "tainted": False, "flags": []}
         return
     letters = text.removeprefix("Tainted:").strip()
@@ -124,10 +119,14 @@ def _decode_registers(report: Report) -> None:
         fields["access"] = bits.isr_access_text(fields)
         if die["text"].startswith("General Exception"):
             fields["reason"] = GENERAL_EXCEPTION_REASONS[(isr >> 4) & 0xF]
+        elif die["text"].startswith("NaT consumption"):
+            fields["reason"] = NAT_CONSUMPTION_REASONS.get((isr >> 4) & 0xF, "unknown NaT consumption")
         decoded["isr"] = fields
     if report.unaligned is not None:
         ip = report.unaligned["ip"]
         report.unaligned.update({"bundle": ip & ~0xF, "slot": ip & 0xF})
+        if report.ip is None:  # unaligned.c prints ip = cr.iip + psr.ri (facts §1.5)
+            report.ip = {"value": ip, "bundle": ip & ~0xF, "slot": ip & 0xF, "symbol": None}
 
 
 def _fp_fields(value: int) -> dict[str, int]:
@@ -141,21 +140,29 @@ def _fp_fields(value: int) -> dict[str, int]:
 
 # -- frames ------------------------------------------------------------------------
 def _annotate_frames(report: Report) -> None:
-    """rse_regs per frame (registers between its bsp and the next frame's) and reliability."""
+    """rse_regs and reliability per frame.
+
+    A frame's bsp points at its r32; the frame it called (the one printed above it) starts
+    where its own stacked registers end. So the registers between its bsp and the bsp of
+    the frame above are its own (its locals, or for an interrupted frame its whole
+    sof), counted with rse.h ia64_rse_num_regs (NaT collection slots skipped).
+    """
     frames = report.frames
-    for this, nxt in zip(frames, frames[1:]):
-        if this.bsp is None or nxt.bsp is None:
+    for callee, frame in zip(frames, frames[1:]):
+        if frame.bsp is None or callee.bsp is None:
             continue
-        if nxt.bsp > this.bsp:
-            this.reliable = False
+        if frame.bsp > callee.bsp:
+            frame.reliable = False
             continue
-        count = rse.num_regs(nxt.bsp, this.bsp)
-        this.rse_regs = count
-        if count > MAX_FRAME_REGS:
-            this.reliable = False
+        frame.rse_regs = rse.num_regs(frame.bsp, callee.bsp)
+        if frame.rse_regs > MAX_FRAME_REGS:
+            frame.reliable = False
     for frame in frames:
+        sym = frame.symbol
         if frame.slot > 2 or (frame.bsp is not None and frame.bsp & 7):
             frame.reliable = False
+        elif sym is not None and sym.offset is not None and sym.size and sym.offset >= sym.size:
+            frame.reliable = False  # kallsyms named an address outside the symbol
 
 
 # -- kind, guilty, title -------------------------------------------------------------
@@ -182,6 +189,8 @@ def classify(report: Report) -> str:
         return "might-sleep"
     if "scheduling while atomic" in headline and report.die is None:
         return "scheduling-while-atomic"
+    if headline.startswith("BUG: Bad page map"):
+        return "bad-page-map"
     if headline.startswith("Unable to handle kernel NULL pointer"):
         return "null-deref"
     if headline.startswith("Unable to handle kernel paging request"):
@@ -203,21 +212,12 @@ def classify(report: Report) -> str:
         return "bug"
     if report.panic is not None:
         return "panic"
-    if report.registers or report.ip is not None:
-        return "oops"  # a fragment: the register dump survived, its header did not
+    names = {f.symbol.name for f in report.frames if f.symbol is not None}
+    if report.registers or report.ip is not None or names & {"die", "die_if_kernel"}:
+        return "oops"  # a fragment: the register dump or die() survived, its header did not
     if report.frames:
         return "stack-dump"
     return "unknown"
-
-
-# Frames that are where a check fired, not what was wrong, for some kinds.
-_KIND_PLUMBING = {"scheduling-while-atomic": frozenset({"schedule", "__schedule", "schedule_debug"})}
-
-
-def is_plumbing(name: str, kind: str = "") -> bool:
-    """Crash plumbing, also as a compiler clone (`show_stack.part.0`, `die.isra.3`)."""
-    base = re.sub(r"(\.(part|isra|constprop|cold|lto_priv)(\.\d+)?)+$", "", name)
-    return base in PLUMBING or base in _KIND_PLUMBING.get(kind, ())
 
 
 def _choose_guilty(report: Report) -> None:
@@ -230,6 +230,10 @@ def _choose_guilty(report: Report) -> None:
         report.guilty = ip_sym.name
     elif report.guilty_frame is not None:
         report.guilty = report.frames[report.guilty_frame].symbol.name
+    if report.guilty_frame is not None and report.guilty == report.frames[report.guilty_frame].symbol.name:
+        report.guilty_module = report.frames[report.guilty_frame].symbol.module
+    elif ip_sym is not None and report.guilty == ip_sym.name:
+        report.guilty_module = ip_sym.module
     elif report.warning is not None and report.warning.get("function"):
         report.guilty = _bare_function(report.warning["function"])
 
@@ -241,19 +245,27 @@ def _bare_function(text: str) -> str:
 def make_title(report: Report) -> str:
     """One stable line for deduplication: no addresses, pids or counters."""
     where = f" in {report.guilty}" if report.guilty else ""
+    if report.guilty and report.guilty_module:
+        where += f" [{report.guilty_module}]"
     kind = report.kind
     if kind == "null-deref":
         return "Unable to handle kernel NULL pointer dereference" + where
     if kind == "paging-request":
         return "Unable to handle kernel paging request" + where
-    if kind == "might-sleep":
-        return "sleeping function called from invalid context" + where
     if kind == "scheduling-while-atomic":
         return "scheduling while atomic" + where
     if kind == "bug" and report.bug is not None:
         return f"kernel BUG at {report.bug['file']}:{report.bug['line']}" + where
     if kind == "memory-corruption":
-        return f"pagealloc: {report.corruption.get('what') or 'memory corruption'}" + where
+        detector = f" detected in {report.guilty}" if report.guilty else ""
+        return f"pagealloc: {report.corruption.get('what') or 'memory corruption'}{detector}"
+    if kind == "bad-page-map":
+        return "BUG: Bad page map" + where
+    if kind == "might-sleep":
+        return "sleeping function called from invalid context" + where
+    if kind == "bug" and (report.headline or "").startswith("usercopy:"):
+        # usercopy_abort()'s message says more than its "bugcheck!"; drop the numbers
+        return _stable(re.sub(r" \(offset .*$", "", report.headline)) + where
     if kind == "warning":
         warning = report.warning
         function = _bare_function(warning["function"]) if warning.get("function") else report.guilty
@@ -272,7 +284,7 @@ def make_title(report: Report) -> str:
     if kind == "oops":
         return "oops" + where
     if report.headline:
-        # "BUG: Bad page map in process X  pte:... pmd:...": the details follow two blanks
+        # "BUG: ... pte:... pmd:...": details follow two blanks
         return _stable(report.headline.split("  ")[0]) + where
     if kind == "stack-dump":
         return "stack dump" + where

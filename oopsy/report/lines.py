@@ -30,7 +30,10 @@ _WRAPPABLE = {"modules", "cpu_info", "register_row", "frame"}
 _INCOMPLETE = {
     "hardware": lambda data: not re.search(r"\d\d/\d\d/\d{4}$", data["name"]),
     "warning": lambda data: data["function"] is None,
+    "panic_end": lambda data: not data["closed"],
 }
+# Kinds a wrapped tail may look like on its own ("__layout_sections+0x370/0x3c0").
+_WEAK = {"stack_entry"}
 # Known line starts that console garbage may precede ("Starting HAkernel BUG at ...").
 _RESYNC = re.compile(r"kernel BUG at |Unable to handle kernel |Kernel panic - not syncing|Call Trace:|"
                      r"Modules linked in:|ip is at |psr : |[^\s\[\]<>:]+\[\d+\]: \S.* -?\d+ \[\d+\]$")
@@ -201,6 +204,15 @@ class _ToLine(Transformer):
     def workqueue(self, items):
         return "workqueue", {"text": str(items[0])}
 
+    def usercopy(self, items):
+        return "usercopy", {"message": str(items[0])}
+
+    def page_owner(self, items):
+        return "page_owner", {"text": " ".join(str(i) for i in items)}
+
+    def stack_entry(self, items):
+        return "stack_entry", {"symbol": items[0]["symbol"]}
+
     def frame_stack(self, items):
         data = {"sp": _hex(items[0])}
         if len(items) > 1:
@@ -221,7 +233,9 @@ class _ToLine(Transformer):
         return "panic", {"message": str(items[0]) if items else ""}
 
     def panic_end(self, items):
-        return "panic_end", {"message": str(items[0]) if items else ""}
+        closed = bool(items) and items[-1].type == "PANIC_END_CLOSE"
+        text = [str(i) for i in items if i.type == "PANIC_END_TEXT"]
+        return "panic_end", {"message": text[0] if text else "", "closed": closed}
 
     def cut_here(self, items):
         return "cut_here", {}
@@ -331,7 +345,8 @@ def parse_lines(lines: list[SourceLine]) -> list[ParsedLine]:
         while result is not None and i + used < len(lines) and _may_continue(result):
             nxt = lines[i + used]
             after = lines[i + used + 1] if i + used + 1 < len(lines) else None
-            if nxt.number != lines[i + used - 1].number + 1 or parse_text(nxt.text) is not None:
+            alone = parse_text(nxt.text)
+            if nxt.number != lines[i + used - 1].number + 1 or (alone is not None and alone[0] not in _WEAK):
                 break
             if after is not None and after.number == nxt.number + 1 and _join(nxt, after, None):
                 break  # the next line is the head of a wrapped line of its own

@@ -93,7 +93,9 @@ class Report:
     frames: list[Frame] = field(default_factory=list)
     guilty_frame: int | None = None  # index into frames, or None when the ip is used
     guilty: str | None = None
+    guilty_module: str | None = None
     corruption: dict[str, Any] | None = None
+    page_owner: dict[str, Any] | None = None
     panic: dict[str, Any] | None = None
     info: list[str] = field(default_factory=list)
     hints: list[Hint] = field(default_factory=list)

@@ -104,8 +104,20 @@ def build_report(lines: list[ParsedLine]) -> Report:
             report.headline = report.headline or line.text
             warning_at = index
         elif kind == "might_sleep":
-            report.bug = {"file": data["file"], "line": data["line"]}
+            report.warning = {"file": data["file"], "line": data["line"], "function": None,
+                              "message": "sleeping function called from invalid context",
+                              "cpu": None, "pid": None}
             report.headline = report.headline or line.text
+        elif kind == "usercopy":
+            report.headline = report.headline or line.text
+        elif kind == "page_owner":
+            report.page_owner = report.page_owner or {"lines": [], "stack": []}
+            report.page_owner["lines"].append(line.text)
+        elif kind == "stack_entry":
+            if report.page_owner is not None:
+                report.page_owner["stack"].append(_symbol_ref(data["symbol"]).text())
+            else:
+                report.info.append(line.text)
         elif kind == "sched_atomic":
             report.headline = report.headline or line.text
         elif kind == "generic_bug":

@@ -79,7 +79,7 @@ def _summary(console: Console, report: Report) -> None:
         _field(console, "hardware", " ".join(report.hardware.split()))
     if report.die:
         die = report.die
-        text = f"{die['text']!s}, error {die['err']}"
+        text = die["text"] if die["err"] is None else f"{die['text']}, error {die['err']}"
         isr = report.decoded.get("isr")
         if isr:
             text += f" = cr.isr {isr['value']:#x}"
@@ -89,8 +89,11 @@ def _summary(console: Console, report: Report) -> None:
     if report.bug:
         _field(console, "BUG at", f"{report.bug['file']}:{report.bug['line']}")
     if report.warning:
-        _field(console, "WARNING at", f"{report.warning['file']}:{report.warning['line']} "
-                                     f"{report.warning.get('function') or ''}".strip())
+        label = "checked at" if report.kind == "might-sleep" else "WARNING at"
+        _field(console, label, f"{report.warning['file']}:{report.warning['line']} "
+                               f"{report.warning.get('function') or ''}".strip())
+        if report.warning.get("message"):
+            _field(console, "message", report.warning["message"])
     if report.unaligned:
         u = report.unaligned
         _field(console, "unaligned", f"access to {u['address']:#x} at ip {u['ip']:#x} "
@@ -108,6 +111,11 @@ def _summary(console: Console, report: Report) -> None:
         _field(console, "modules", names)
     if report.panic:
         _field(console, "panic", report.panic["message"])
+    if report.page_owner:
+        for line in report.page_owner["lines"]:
+            _field(console, "page_owner", line)
+        for entry in report.page_owner["stack"]:
+            _field(console, "", entry)
     for line in report.info:
         _field(console, "info", line)
 
@@ -177,7 +185,8 @@ def _registers(console: Console, report: Report) -> None:
 def _frames(console: Console, report: Report) -> None:
     if not report.frames:
         return
-    console.print("\n[bold]Call Trace[/]")
+    console.print("\n[bold]Call Trace[/]  (regs: the frame's own stacked registers, "
+                  "between its bsp and the bsp of the frame above it)")
     table = Table(box=None, padding=(0, 1), show_edge=False)
     for column in ("#", "ip", "slot", "function", "sp", "bsp", "regs"):
         table.add_column(column, justify="right" if column in ("#", "regs") else "left")

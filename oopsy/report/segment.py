@@ -118,14 +118,15 @@ def _undo_quoted_printable(texts: list[tuple[int, str]]) -> list[tuple[int, str]
 
 # Kinds of parsed line (see oopsy/report/lines.py) and how they delimit reports.
 _STARTERS = {"alert_null", "alert_paging", "bug_at", "cut_here", "pagealloc", "generic_bug",
-             "kernel_unaligned", "user_unaligned", "fp_assist", "might_sleep", "sched_atomic"}
+             "kernel_unaligned", "user_unaligned", "fp_assist", "might_sleep", "sched_atomic",
+             "usercopy"}
 # die() strings that end in a newline, so that " ERR [N]" follows on the next line
 _OPEN_DIE_TEXTS = ("error during unaligned kernel access",)
 _ONCE = {"die_header", "cpu_info", "old_pid_info", "call_trace", "panic", "warning", "hardware"}
 _MAY_OPEN = {"die_header", "cpu_info", "old_pid_info", "call_trace", "panic", "warning",
              "modules", "register_row", "ip_is_at", "frame", "hexdump"}
 _NEVER_OPEN = {"info", "panic_end", "end_trace", "die_error_tail", "frame_stack", "frame_bsp",
-               "die_header_open", "workqueue"}
+               "die_header_open", "workqueue", "page_owner", "stack_entry"}
 # Unknown lines tolerated inside a report when report lines follow them.
 LOOKAHEAD = 4
 
@@ -151,17 +152,10 @@ def split_reports(parsed: list) -> tuple[list[list], int]:
         current = None
         seen.clear()
 
+    _demote_printk_lines(parsed)
     while i < n:
         line = parsed[i]
-        kind = line.kind
-        if kind == "die_header_open":
-            # Only the unaligned-access die string ends in a newline; without the
-            # " -1 [n]" tail on the next line this is an ordinary printk line.
-            nxt = parsed[i + 1] if i + 1 < n else None
-            tail = nxt is not None and nxt.kind == "die_error_tail"
-            kind = "die_header" if tail or line.data["text"] in _OPEN_DIE_TEXTS else None
-            if kind is None:
-                line.kind = None  # an ordinary "name[N]: text" printk, not die()
+        kind = "die_header" if line.kind == "die_header_open" else line.kind
 
         if kind is None:
             if current is not None and _report_continues(parsed, i):
@@ -196,10 +190,23 @@ def split_reports(parsed: list) -> tuple[list[list], int]:
     return groups, unrelated
 
 
+def _demote_printk_lines(parsed: list) -> None:
+    """Only the unaligned-access die string ends in a newline: a "name[N]: text" line
+    without the " ERR [n]" tail on the next line is an ordinary printk, not die()."""
+    for i, line in enumerate(parsed):
+        if line.kind != "die_header_open":
+            continue
+        nxt = parsed[i + 1] if i + 1 < len(parsed) else None
+        if not ((nxt is not None and nxt.kind == "die_error_tail") or line.data["text"] in _OPEN_DIE_TEXTS):
+            line.kind = None
+
+
 def _report_continues(parsed: list, i: int) -> bool:
     """Whether a report line (not a new report's first line) follows soon after line i."""
     for line in parsed[i + 1 : i + 1 + LOOKAHEAD]:
-        if line.kind is None or line.kind == "die_header_open":
+        if line.kind is None:
             continue
+        if line.kind == "die_header_open":
+            return True
         return line.kind not in _STARTERS
     return False
