@@ -219,3 +219,24 @@ def test_call_trace_text_in_linux_format():
     ret_middle = return_address("middle") - sym("middle")
     assert lines[4] == f" [<{return_address('middle'):016x}>] middle+{ret_middle:#x}/{IMAGE.symbol('middle').size:#x}"
     assert len(lines) == 2 + 2 * len(result.frames)
+
+
+def test_vframe_function_on_top():
+    """psp kept in a stacked register (.vframe r35), rp saved psp-relative (psp - 8)."""
+    sc = Scenario()
+    m = sc.m
+    # middle's br.call went to vframe instead of leaf; run vframe's prologue
+    m.gr[33] = m.alloc(1, 4, 0, 0)  # alloc r33=ar.pfs,1,4,0,0
+    m.gr[35] = m.gr[12]  # mov r35=r12 (.vframe r35)
+    m.gr[12] -= 128
+    m.gr[34] = m.br[0]
+    m.mem.write8(m.gr[35] - 8, m.gr[34])  # st8 [r35-8]=b0 (.savepsp rp, 8)
+    m.br[0] = 0x4000000000000ff0  # b0 reused after the save: the unwinder must not use it
+    m.ar[AR_PFS] = 0  # likewise ar.pfs (saved in r33)
+    vframe = IMAGE.symbol("vframe").address
+    m.ip, m.slot = vframe + 0x30, 0  # in the body, after the prologue's 7 slots
+    result = unwind(m.unwind_state(), TABLE, MachineFrameReader(m))
+    frames = as_tuples(result)
+    assert frames[0] == (vframe + 0x30, m.gr[12], m.bsp, m.cfm)
+    assert frames[1:] == sc.expected_frames()[1:]
+    assert result.stop == "ip 0"
