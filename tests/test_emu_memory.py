@@ -123,3 +123,30 @@ def test_write_bytes_checks_the_whole_range_first():
         mem.write_bytes(USER + PAGE_SIZE - 4, b"spills over")  # next page unmapped
     assert info.value.ifa == USER + PAGE_SIZE and info.value.isr == ISR_W
     assert mem.read_bytes(USER + PAGE_SIZE - 4, 4) == b"orld"  # nothing written
+
+
+def test_gate_page_and_epc_privilege():
+    gate = 0xA000000000010000
+    mem = Memory()
+    mem.map_gate(gate, PAGE_SIZE)
+    mem.map(USER, PAGE_SIZE, PERM_RX)
+    mem.load_bytes(gate, b"\x11" * 16)
+    mem.set_privilege(3)
+    assert mem.fetch(gate) == b"\x11" * 16  # executable from user mode
+    with pytest.raises(GuestFault):
+        mem.read8(gate)  # but not readable
+    assert mem.epc_privilege(gate + 0x20) == 0
+    assert mem.epc_privilege(USER) is None
+
+
+def test_snapshot_restore_round_trip():
+    mem = Memory()
+    mem.map(USER, PAGE_SIZE, PERM_RW)
+    mem.write8(USER, 42)
+    snap = mem.snapshot()
+    mem.write8(USER, 43)
+    mem.map(KERNEL, PAGE_SIZE, PERM_R, pl=0)
+    mem.restore(snap)
+    assert mem.read8(USER) == 42 and not mem.is_mapped(KERNEL)
+    mem.write8(USER + 8, 1)  # pages are live bytearrays again, views rebuilt
+    assert mem.read8(USER + 8) == 1

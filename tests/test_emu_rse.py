@@ -292,6 +292,11 @@ def test_state_hash_deterministic_and_sensitive():
     a.alloc(0, 1, 0, 0)
     a.restore(snap)
     assert a.state_hash() == h
+    full = a.snapshot(include_memory=True)
+    a.flushrs()  # writes the backing store
+    assert a.state_hash() != h
+    a.restore(full)
+    assert a.state_hash() == h
 
 
 def test_interruption_collects_state_and_rfi_returns():

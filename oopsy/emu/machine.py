@@ -728,10 +728,12 @@ class Machine:
             self.mem.digest_into(h)
         return h.hexdigest()
 
-    def snapshot(self) -> dict:
-        """A copy of every register and RSE field (not memory), for checkpoints."""
+    def snapshot(self, include_memory: bool = False) -> dict:
+        """A copy of every register and RSE field (and memory if asked), for checkpoints."""
         self._store_view()
+        extra = {"memory": self.mem.snapshot()} if include_memory else {}
         return {
+            **extra,
             "gr": list(self.gr), "nat": list(self.nat), "pr": list(self.pr), "br": list(self.br),
             "ar": list(self.ar), "cr": list(self.cr), "phys": list(self.phys),
             "phys_nat": list(self.phys_nat), "other_bank": list(self.other_bank),
@@ -744,6 +746,8 @@ class Machine:
             getattr(self, k)[:] = snap[k]
         for k in _SCALARS:
             setattr(self, k, snap[k])
+        if "memory" in snap:
+            self.mem.restore(snap["memory"])
         self.mem.set_privilege(self.cpl)
 
 

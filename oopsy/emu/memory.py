@@ -66,6 +66,7 @@ class Memory:
     def __init__(self) -> None:
         self.pages: dict[int, bytearray] = {}
         self.perms: dict[int, tuple[int, int]] = {}  # page number -> (perm, pl)
+        self.promote: dict[int, int] = {}  # gate pages: page number -> privilege epc grants
         # views[cpl] = (readable, writable, executable)
         self._views: list[tuple[dict, dict, dict]] = [({}, {}, {}) for _ in range(4)]
         self.cpl = 0
@@ -85,6 +86,18 @@ class Memory:
                 self.pages[pn] = bytearray(PAGE_SIZE)
             self._set_perm(pn, perm, pl)
 
+    def map_gate(self, addr: int, size: int, promote_to: int = 0) -> None:
+        """Map an execute-only promotion page (Linux's gate page, TLB access rights 7):
+        executable at every privilege, and `epc` there raises cpl to `promote_to`."""
+        self.map(addr, size, PERM_X, pl=3)
+        for pn in range(addr >> PAGE_SHIFT, ((addr + size - 1) >> PAGE_SHIFT) + 1):
+            self.promote[pn] = promote_to
+
+    def epc_privilege(self, ip: int) -> int | None:
+        """The privilege `epc` at `ip` promotes to, or None if its page is not a gate
+        page (then epc only keeps cpl; facts §3.3)."""
+        return self.promote.get(ip >> PAGE_SHIFT)
+
     def protect(self, addr: int, size: int, perm: int, pl: int = 3) -> None:
         """Change permissions of mapped pages in [addr, addr+size)."""
         first = addr >> PAGE_SHIFT
@@ -100,6 +113,7 @@ class Memory:
         for pn in range(first, last + 1):
             self.pages.pop(pn, None)
             self.perms.pop(pn, None)
+            self.promote.pop(pn, None)
             for view in self._views:
                 for table in view:
                     table.pop(pn, None)
@@ -364,12 +378,34 @@ class Memory:
             return None
         return self._access_fault(addr, ISR_NA | (ISR_W if write else ISR_R), table, "probe")
 
+    # -- checkpoints ------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """A copy of every page, its permissions and gate promotions."""
+        return {
+            "pages": {pn: bytes(page) for pn, page in self.pages.items()},
+            "perms": dict(self.perms),
+            "promote": dict(self.promote),
+        }
+
+    def restore(self, snap: dict) -> None:
+        """Return to a `snapshot` (page objects are rebuilt; hooks and cpl are kept)."""
+        self.pages = {}
+        self.perms = {}
+        self.promote = dict(snap["promote"])
+        self._views = [({}, {}, {}) for _ in range(4)]
+        for pn, data in snap["pages"].items():
+            self.pages[pn] = bytearray(data)
+            perm, pl = snap["perms"][pn]
+            self._set_perm(pn, perm, pl)
+        self.set_privilege(self.cpl)
+
     # -- identity ---------------------------------------------------------------------
     def digest_into(self, h: "hashlib._Hash") -> None:
         """Feed every mapped page (number, permissions, contents) in order into `h`."""
         for pn in sorted(self.pages):
             perm, pl = self.perms[pn]
-            h.update(pn.to_bytes(8, "little") + bytes((perm, pl)))
+            promote = self.promote.get(pn, 255)
+            h.update(pn.to_bytes(8, "little") + bytes((perm, pl, promote)))
             h.update(self.pages[pn])
 
     def regions(self) -> dict[int, int]:
