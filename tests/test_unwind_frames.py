@@ -240,3 +240,27 @@ def test_vframe_function_on_top():
     assert frames[0] == (vframe + 0x30, m.gr[12], m.bsp, m.cfm)
     assert frames[1:] == sc.expected_frames()[1:]
     assert result.stop == "ip 0"
+
+
+def test_interrupted_function_without_unwind_info():
+    """A fault in `bare` (no table entry): after the interrupt frame its b0 and ar.pfs
+    come from pt_regs, so the leaf rules still find its caller."""
+    sc = Scenario()
+    m = sc.m
+    middle_sp = sc.expected[-1][1]
+    leaf_bsp, leaf_cfm, leaf_pfs = m.bsp, m.cfm, m.ar[AR_PFS]
+    bare = sym("bare")
+    m.cover()
+    sp = middle_sp - 464
+    pt = sp + 16
+    for name, value in {
+        "cr_iip": bare, "cr_ifs": m.cr[CR_IFS], "ar_pfs": leaf_pfs, "pr": 1 | (1 << 5),
+        "b0": return_address("middle"),
+    }.items():
+        m.mem.write8(pt + PT_OFFSETS[name], value)
+    m.gr[12] = sp
+    m.alloc(0, 4, 0, 0)
+    m.ip, m.slot = sym("intr"), 1
+    frames = as_tuples(unwind(m.unwind_state(), TABLE, MachineFrameReader(m)))
+    assert frames[1] == (bare, middle_sp, leaf_bsp, leaf_cfm)
+    assert frames[2:] == sc.expected_frames()[1:]

@@ -125,9 +125,11 @@ def unwind(
     while True:
         entry = table.lookup(ip)
         if entry is None:
-            if frames:
+            # unwind.c: no entry = a leaf, rp in b0, pfs in ar.pfs, no memory frame;
+            # usable only where those registers are known (innermost or interrupted)
+            if live.br[0] is None or live.pfs is None:
                 return Unwound(frames + [Frame(ip, sp, bsp, cfm, None)], "no unwind information")
-            rules = LEAF_RULES  # unwind.c: no entry = leaf, rp in b0, pfs in ar.pfs
+            rules = LEAF_RULES
         else:
             rules = evaluate(entry.info, entry.when(ip))
         frames.append(Frame(ip, sp, bsp, cfm, entry.start if entry else None, rules.interrupt_frame))
