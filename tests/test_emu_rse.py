@@ -385,3 +385,12 @@ def test_ret_into_a_larger_frame_spills_before_changing_anything():
     assert m.nclean + m.ndirty + m.sof <= N_STACKED
     base = m.bspstore - 8 * 9
     assert [m.mem.peek8(base + 8 * i) for i in range(9)] == [1000 + i for i in range(9)]
+
+
+def test_itc_counts_steps():
+    m = new_machine()
+    m.steps = 1000
+    assert m.read_ar(44) == 1000
+    m.write_ar(44, 5000)
+    m.steps += 7
+    assert m.read_ar(44) == 5007

@@ -231,7 +231,8 @@ class Machine:
                 raise illegal_operation(f"read of ar.{AR_NAMES[n]} with ar.rsc.mode != 0")
             return self.bspstore if n == AR_BSPSTORE else self.rnat
         if n == AR_ITC:
-            return self.steps & MASK64
+            # deterministic time: ar.itc counts executed slots (plus what was written)
+            return (self.steps + self.ar[AR_ITC]) & MASK64
         return self.ar[n]
 
     def write_ar(self, n: int, value: int) -> None:
@@ -251,6 +252,8 @@ class Machine:
             self.ar[AR_RSC] = value
         elif n == AR_EC:
             self.ar[AR_EC] = value & 0x3F
+        elif n == AR_ITC:
+            self.ar[AR_ITC] = (value - self.steps) & MASK64  # kept as an offset
         else:
             self.ar[n] = value
 
