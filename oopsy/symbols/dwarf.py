@@ -29,6 +29,7 @@ from elftools.dwarf.die import DIE
 from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.dwarf.ranges import BaseAddressEntry
 
+from oopsy.symbols.diescan import UnsupportedForm, scope_dies
 from oopsy.symbols.lines import decode_rows
 
 FUNCTION_TAGS = frozenset({"DW_TAG_subprogram", "DW_TAG_inlined_subroutine", "DW_TAG_entry_point"})
@@ -282,6 +283,50 @@ def function_name(die: DIE, depth: int = 0) -> str | None:
 
 
 def _read_functions(dwarf: DWARFInfo, top: DIE, base: int, namer, unit: UnitData) -> None:
+    if dwarf.config.little_endian:
+        try:
+            data = dwarf.debug_info_sec.stream.getbuffer()
+            found = list(scope_dies(top.cu, data, _SCOPE_TAGS, FUNCTION_TAGS))
+        except (UnsupportedForm, IndexError, KeyError, AttributeError):
+            found = None
+        if found is not None:
+            _record_functions(dwarf, top.cu, found, base, namer, unit)
+            return
+    _walk_functions(dwarf, top, base, namer, unit)
+
+
+def _record_functions(dwarf, cu, found, base: int, namer, unit: UnitData) -> None:
+    """Functions from the scanner's (offset, tag, enclosing function) list."""
+    dead: set[int] = set()  # function DIEs without code: declarations, abstract roots
+    for offset, tag, enclosing in found:
+        if tag not in FUNCTION_TAGS:
+            continue
+        if enclosing in dead:
+            dead.add(offset)
+            continue
+        die = cu.get_DIE_from_refaddr(offset)
+        ranges = die_ranges(dwarf, die, base)
+        if not ranges:
+            dead.add(offset)
+            continue
+        unit.functions[offset] = _function(die, enclosing, namer)
+        unit.ranges.extend((low, high, offset) for low, high in ranges)
+
+
+def _function(die: DIE, enclosing: int | None, namer) -> Function:
+    func = Function(die=die.offset, name=function_name(die))
+    if die.tag == "DW_TAG_inlined_subroutine" and enclosing is not None:
+        func.caller = enclosing
+        attrs = die.attributes
+        if "DW_AT_call_file" in attrs and namer is not None:
+            func.call_file = namer.path(attrs["DW_AT_call_file"].value)
+        if "DW_AT_call_line" in attrs:
+            func.call_line = attrs["DW_AT_call_line"].value
+    return func
+
+
+def _walk_functions(dwarf: DWARFInfo, top: DIE, base: int, namer, unit: UnitData) -> None:
+    """The same through pyelftools' DIE objects: the reference, and the fallback."""
     # Iterative walk; the stack holds (die, nearest enclosing function DIE offset).
     stack: list[tuple[DIE, int | None]] = [(child, None) for child in reversed(list(top.iter_children()))]
     while stack:
@@ -291,17 +336,13 @@ def _read_functions(dwarf: DWARFInfo, top: DIE, base: int, namer, unit: UnitData
             continue
         inner = enclosing
         if tag in FUNCTION_TAGS:
-            func = Function(die=die.offset, name=function_name(die))
-            if tag == "DW_TAG_inlined_subroutine" and enclosing is not None:
-                func.caller = enclosing
-                attrs = die.attributes
-                if "DW_AT_call_file" in attrs and namer is not None:
-                    func.call_file = namer.path(attrs["DW_AT_call_file"].value)
-                if "DW_AT_call_line" in attrs:
-                    func.call_line = attrs["DW_AT_call_line"].value
-            unit.functions[die.offset] = func
-            for low, high in die_ranges(dwarf, die, base):
-                unit.ranges.append((low, high, die.offset))
+            ranges = die_ranges(dwarf, die, base)
+            if not ranges:
+                # A declaration or an abstract inline root: no code, and nothing inside
+                # it has code either, so its subtree is skipped whole.
+                continue
+            unit.functions[die.offset] = _function(die, enclosing, namer)
+            unit.ranges.extend((low, high, die.offset) for low, high in ranges)
             inner = die.offset
         if die.has_children:
             stack.extend((child, inner) for child in reversed(list(die.iter_children())))
