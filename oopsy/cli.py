@@ -72,6 +72,13 @@ def symbolize(
     if index_all and sym.index is not None:
         sym.index.index_all()
     wanted = addresses or [w for line in sys.stdin for w in line.split()]
+    numeric = []
+    for text in wanted:
+        try:
+            numeric.append(int(text, 16))
+        except ValueError:
+            pass
+    sym.prepare(numeric, module)  # digests the DWARF units these need, with a progress bar
     found = 0
     out = []
     for text in wanted:

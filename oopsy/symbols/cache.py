@@ -138,9 +138,12 @@ class SymbolIndex:
             self.db.executemany(
                 "INSERT INTO sections VALUES (?,?,?)", [(n, _db(lo), _db(hi)) for n, lo, hi in sections]
             )
-            self._store_symbols(sections)
-            if elf.has_dwarf:
-                self._store_units()
+            with progress(f"indexing {elf.path.name}: symbols, units", 2) as advance:
+                self._store_symbols(sections)
+                advance()
+                if elf.has_dwarf:
+                    self._store_units()
+                advance()
             self.db.execute("INSERT INTO meta VALUES ('path', ?)", (str(elf.path),))
             self.db.execute("INSERT INTO meta VALUES ('complete', '1')")
         self.built_now = True
