@@ -394,3 +394,58 @@ def test_itc_counts_steps():
     m.write_ar(44, 5000)
     m.steps += 7
     assert m.read_ar(44) == 5007
+
+
+def test_linux_kernel_entry_and_exit_switch_backing_stores():
+    """The ivt.S SAVE_MIN / ia64_leave_kernel dance: cover, switch ar.bspstore to the
+    kernel RBS (the user's dirty registers follow), run deep kernel calls, then loadrs
+    the user's registers back, restore the user bspstore/rnat and rfi (facts §3.1)."""
+    from oopsy.emu.machine import AR_BSPSTORE, AR_RNAT, CR_IFS
+
+    user_rbs = RBS
+    krbs = RBS + 0x100000 + 0x10 * 8
+    m = new_machine()
+    m.bsp = m.bspstore = user_rbs
+    frame_bsps: list[int] = []
+    m.alloc(0, 0, 1, 0)
+    m.call()
+    for depth in range(20):  # user frames, partly spilled to the user RBS already
+        descend(m, depth, frame_bsps)
+    syscall_pfs = m.alloc(1, 2, 3, 0)  # glibc's syscall frame: 1 in + 2 locals + 3 out
+    m.gr[32:38] = [9001, 9002, 9003, 9004, 9005, 9006]
+    m.nat[34] = 1
+    user_sof_frame = list(m.gr[32:38])
+    assert m.bspstore > user_rbs  # the oldest user registers are in the user RBS
+    # -- entry
+    m.cover()  # psr.ic is 0 here: cr.ifs records the syscall frame
+    ifs = m.cr[CR_IFS]
+    m.write_ar(AR_RSC, 0)
+    user_bspstore = m.read_ar(AR_BSPSTORE)
+    user_rnat = m.read_ar(AR_RNAT)
+    m.write_ar(AR_BSPSTORE, krbs)
+    dirty_bytes = m.bsp - krbs  # ivt.S: "r18=RSE.ndirty*8" = loadrs bytes
+    # -- kernel work: deep enough to spill the user's registers into the kernel RBS
+    for depth in range(40):
+        m.gr[34] = m.alloc(0, 3, 1, 0)
+        m.call()
+    assert m.bspstore > krbs + dirty_bytes
+    for _ in range(40):  # back to the first kernel frame (it never returns)
+        m.ret()
+        m.ar[AR_PFS] = m.gr[34]
+    # -- exit (ia64_leave_kernel): empty frame, loadrs the user part, switch back, rfi
+    m.alloc(0, 0, 0, 0)
+    m.write_ar(AR_RSC, dirty_bytes << 16)
+    m.loadrs()
+    m.write_ar(AR_BSPSTORE, user_bspstore)
+    m.write_ar(AR_RNAT, user_rnat)
+    m.cr[CR_IFS] = ifs
+    m.rfi()
+    assert m.gr[32:38] == user_sof_frame and m.nat[34] == 1
+    assert m.bsp == skip_regs(frame_bsps[-1], INS + LOCS)
+    # the user's stack unwinds intact, through fills from the *user* backing store
+    m.ar[AR_PFS] = syscall_pfs
+    m.ret()
+    for depth in reversed(range(20)):
+        ascend(m, depth)
+    m.flushrs()
+    assert m.bspstore == m.bsp == RBS
