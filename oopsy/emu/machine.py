@@ -9,7 +9,8 @@ Hot-path layout (the executor indexes these lists directly):
   in the physical stacked register file `phys`/`phys_nat` (96 entries, circular).
   Entries beyond sof are out of frame: the executor must fault on them.
 - `pr[0..63]` (0/1, pr[0] is 1) likewise seen through rrb.pr rotation.
-- `br[0..7]`, `ar[0..127]` (by AR number), `cr[0..127]` (by CR number).
+- `br[0..7]`, `ar[0..127]` (by AR number), `cr[0..127]` (by CR number), `rr[0..7]`
+  (region registers, stored only: translation is identity).
 - CFM as separate ints: sof, sol, sor (register count, multiple of 8), rrb_gr, rrb_fr,
   rrb_pr.
 
@@ -142,6 +143,7 @@ class Machine:
         self.br = [0] * 8
         self.ar = [0] * 128
         self.cr = [0] * 128
+        self.rr = [0] * 8  # region registers: kept for mov rr[]; translation is identity
         self.psr = 0
         self.cpl = 0
         self.other_bank = [0] * 16  # r16-r31 of the bank psr.bn does not select
@@ -720,6 +722,7 @@ class Machine:
         words += self.br
         words += self.ar
         words += self.cr
+        words += self.rr
         words += self.other_bank
         words += self.other_bank_nat
         words += [self.psr, self.ip, self.slot, self.steps, self.cfm, self.bof, self.bsp,
@@ -738,6 +741,7 @@ class Machine:
         return {
             **extra,
             "gr": list(self.gr), "nat": list(self.nat), "pr": list(self.pr), "br": list(self.br),
+            "rr": list(self.rr),
             "ar": list(self.ar), "cr": list(self.cr), "phys": list(self.phys),
             "phys_nat": list(self.phys_nat), "other_bank": list(self.other_bank),
             "other_bank_nat": list(self.other_bank_nat),
@@ -745,7 +749,7 @@ class Machine:
         }
 
     def restore(self, snap: dict) -> None:
-        for k in ("gr", "nat", "pr", "br", "ar", "cr", "phys", "phys_nat", "other_bank", "other_bank_nat"):
+        for k in ("gr", "nat", "pr", "br", "rr", "ar", "cr", "phys", "phys_nat", "other_bank", "other_bank_nat"):
             getattr(self, k)[:] = snap[k]
         for k in _SCALARS:
             setattr(self, k, snap[k])
