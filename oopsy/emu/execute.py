@@ -517,7 +517,7 @@ def _c_ld(insn, ops, m, qp):
     size, kind, postinc = a["size"], a["kind"], a["postinc"]
     gr, nat, pr, ar = m.gr, m.nat, m.pr, m.ar
     mem = m.mem
-    r1, r3 = ops["r1"], ops["r3"]
+    r1, r3 = ops["r1"], ops["[r3]"]
     if r1 == 0:
         return _illegal(insn.mnemonic, "load into r0"), ()
     if postinc and r1 == r3:
@@ -573,7 +573,7 @@ def _c_st(insn, ops, m, qp):
     size, kind, postinc = a["size"], a["kind"], a["postinc"]
     gr, nat, pr, ar = m.gr, m.nat, m.pr, m.ar
     mem = m.mem
-    r2, r3 = ops["r2"], ops["r3"]
+    r2, r3 = ops["r2"], ops["[r3]"]
     inc_imm = (ops.get("imm9a", 0) & M64) if postinc == "imm" else 0
     spill = kind == "spill"
     wide = size == 16
@@ -609,7 +609,7 @@ def _c_atomic(insn, ops, m, qp):
     fam, size = insn.op.family, a["size"]
     gr, nat, pr, ar = m.gr, m.nat, m.pr, m.ar
     mem = m.mem
-    r1, r3 = ops["r1"], ops["r3"]
+    r1, r3 = ops["r1"], ops["[r3]"]
     r2 = ops.get("r2")
     if r1 == 0:
         return _illegal(insn.mnemonic, "write to r0"), ()
@@ -758,7 +758,7 @@ def _c_system(insn, ops, m, qp, ctx):
 
     if fam == "lfetch":
         postinc = insn.op.attrs.get("postinc")
-        r3 = ops["r3"]
+        r3 = ops["[r3]"]
         if not postinc:
             return (lambda: None), (), False
         r2 = ops.get("r2")

@@ -11,7 +11,7 @@ for src in *.S; do
     name="${src%.S}"
     ia64-linux-gnu-as -o "$name.o" "$src"
     case "$name" in
-        kernel_*) ia64-linux-gnu-ld -Ttext=0xa000000100000000 -Tdata=0xa000000100400000 -o "$name.elf" "$name.o" ;;
+        kernel_*) ia64-linux-gnu-ld -e start_kernel -Ttext=0xa000000100000000 -Tdata=0xa000000100400000 -o "$name.elf" "$name.o" ;;
         *) ia64-linux-gnu-ld -o "$name.elf" "$name.o" ;;
     esac
     rm -f "$name.o"

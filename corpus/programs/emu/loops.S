@@ -1,0 +1,47 @@
+// loops: a counted loop with br.cloop (sum 1..100 = 5050), then a software-pipelined
+// loop with br.ctop over rotating registers and predicates: p16 stage loads arr[i]
+// into r32, two rotations later the p18 stage adds it (r34) to the sum (385 = sum of
+// the squares 1..100 stored in arr).
+	.explicit
+	.data
+	.align 8
+arr:	data8 1, 4, 9, 16, 25, 36, 49, 64, 81, 100
+	.text
+	.global _start
+	.proc _start
+_start:
+	.prologue
+	.save ar.pfs, r40
+	alloc r40 = ar.pfs, 0, 9, 1, 8	// r32-r39 rotate; out0 = r41
+	.body
+	mov r14 = 0
+	mov r15 = 1
+	mov ar.lc = 99
+	;;
+.Lcount:
+	add r14 = r14, r15
+	adds r15 = 1, r15
+	br.cloop.sptk.few .Lcount
+	;;
+	movl r16 = arr
+	mov r17 = 0
+	mov ar.lc = 9			// 10 iterations
+	;;
+	mov ar.ec = 3			// 3 stages: 2 more trips drain the pipeline
+	mov pr.rot = 0x10000		// p16 = 1, p17-p63 = 0
+	;;
+.Lpipe:
+(p16)	ld8 r32 = [r16], 8
+(p18)	add r17 = r17, r34
+	br.ctop.sptk.few .Lpipe
+	;;
+	mov r18 = ar.lc
+	mov r19 = ar.ec
+	mov r20 = pr
+	;;
+	add out0 = r14, r17		// 5435 & 0xff = 0x3b
+	mov r15 = 1025
+	;;
+	break 0x100000
+	;;
+	.endp _start
