@@ -319,3 +319,19 @@ def test_compressed_and_broken_modules(tmp_path):
     assert sym.resolve(0x51, module="other_mod").line == 29
     assert sym.resolve(0x51, module="broken") is None
     assert any("broken" in w and "not an ELF" in w for w in sym.warnings)
+
+
+def test_unusable_cache_directory_falls_back_to_memory(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    sym = Symbolizer.open(vmlinux=KERNEL)
+    assert any("symbol cache unavailable" in w for w in sym.warnings)
+    assert sym.resolve(addr("ptrace_freeze") + 0x11).line == 353
+
+
+def test_cache_lives_under_xdg_cache_home(tmp_path):
+    Symbolizer.open(vmlinux=KERNEL).close()
+    build_id = ElfImage(KERNEL).build_id
+    files = [p.name for p in (tmp_path / "xdg" / "oopsy").iterdir()]
+    assert any(name.startswith(build_id) and name.endswith(".sqlite") for name in files)
