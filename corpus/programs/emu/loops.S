@@ -45,3 +45,34 @@ _start:
 	break 0x100000
 	;;
 	.endp _start
+
+// bench_loops (bench/emulate.py): 200000 trips of a 2-bundle br.cloop loop of ALU work,
+// 6 steps per trip.
+	.global bench_loops
+	.proc bench_loops
+bench_loops:
+	.prologue
+	.save ar.pfs, r40
+	alloc r40 = ar.pfs, 0, 9, 1, 8
+	.body
+	movl r14 = 200000 - 1
+	;;
+	mov ar.lc = r14
+	mov r15 = 0
+	mov r16 = 1
+	;;
+.Lbench:
+	add r15 = r15, r16
+	xor r17 = r19, r16
+	adds r16 = 3, r16
+	;;
+	shladd r18 = r17, 2, r15
+	and r19 = r15, r17
+	br.cloop.sptk.few .Lbench
+	;;
+	mov out0 = r15
+	mov r15 = 1025
+	;;
+	break 0x100000
+	;;
+	.endp bench_loops
