@@ -150,3 +150,38 @@ def test_snapshot_restore_round_trip():
     assert mem.read8(USER) == 42 and not mem.is_mapped(KERNEL)
     mem.write8(USER + 8, 1)  # pages are live bytearrays again, views rebuilt
     assert mem.read8(USER + 8) == 1
+
+
+def test_lazy_map_materializes_pages_on_first_touch():
+    mem = Memory()
+    base = 0x2000000100000000
+    mem.map(base, 1 << 30, PERM_RW, lazy=True)  # 1 GiB costs nothing up front
+    assert not mem.pages and mem.is_mapped(base + (1 << 29))
+    mem.set_privilege(3)
+    mem.write8(base + (1 << 30) - 8, 7)
+    assert mem.read8(base + (1 << 30) - 8) == 7
+    assert mem.read4(base + 0x100) == 0
+    assert len(mem.pages) == 2
+    mem.unmap(base + (1 << 20), 1 << 20)  # a hole in the middle
+    with pytest.raises(GuestFault) as info:
+        mem.read8(base + (1 << 20) + 64)
+    assert info.value.kind == "data_tlb"
+    mem.protect(base + (2 << 20), PAGE_SIZE, PERM_R)
+    assert mem.read8(base + (2 << 20)) == 0
+    with pytest.raises(GuestFault) as info:
+        mem.write8(base + (2 << 20) + 8, 1)
+    assert info.value.kind == "data_access_rights"
+    mem.write8(base + (2 << 20) + PAGE_SIZE, 1)  # the next page keeps rw
+    h = Memory()
+    h.map(base, 1 << 30, PERM_RW, lazy=True)
+    import hashlib
+
+    a, b = hashlib.sha256(), hashlib.sha256()
+    h.digest_into(a)
+    Memory().digest_into(b)
+    assert a.digest() != b.digest()  # a reservation is part of the state
+    snap = mem.snapshot()
+    fresh = Memory()
+    fresh.restore(snap)
+    fresh.set_privilege(3)
+    assert fresh.read8(base + (1 << 30) - 8) == 7 and fresh.read8(base + (3 << 20)) == 0

@@ -67,6 +67,9 @@ class Memory:
         self.pages: dict[int, bytearray] = {}
         self.perms: dict[int, tuple[int, int]] = {}  # page number -> (perm, pl)
         self.promote: dict[int, int] = {}  # gate pages: page number -> privilege epc grants
+        # lazily mapped ranges [first page, last page, perm, pl]: a page comes into being
+        # (zero-filled) at its first access, so large anonymous maps cost nothing up front
+        self.reserved: list[list[int]] = []
         # views[cpl] = (readable, writable, executable)
         self._views: list[tuple[dict, dict, dict]] = [({}, {}, {}) for _ in range(4)]
         self.cpl = 0
@@ -75,12 +78,19 @@ class Memory:
         self.read_hook: WriteHook | None = None
 
     # -- mapping --------------------------------------------------------------------
-    def map(self, addr: int, size: int, perm: int, pl: int = 3) -> None:
-        """Map [addr, addr+size) page by page (zero-filled where new) with `perm` and `pl`."""
+    def map(self, addr: int, size: int, perm: int, pl: int = 3, lazy: bool = False) -> None:
+        """Map [addr, addr+size) page by page (zero-filled where new) with `perm` and `pl`.
+        With `lazy`, pages not yet present are only reserved and appear on first access."""
         if size <= 0:
             return
         first = addr >> PAGE_SHIFT
         last = (addr + size - 1) >> PAGE_SHIFT
+        if lazy:
+            self._cut_reserved(first, last)
+            self.reserved.append([first, last, perm, pl])
+            for pn in [p for p in self.pages if first <= p <= last]:
+                self._set_perm(pn, perm, pl)
+            return
         for pn in range(first, last + 1):
             if pn not in self.pages:
                 self.pages[pn] = bytearray(PAGE_SIZE)
@@ -99,18 +109,23 @@ class Memory:
         return self.promote.get(ip >> PAGE_SHIFT)
 
     def protect(self, addr: int, size: int, perm: int, pl: int = 3) -> None:
-        """Change permissions of mapped pages in [addr, addr+size)."""
+        """Change permissions of mapped (or reserved) pages in [addr, addr+size)."""
         first = addr >> PAGE_SHIFT
         last = (addr + size - 1) >> PAGE_SHIFT
+        pieces = self._cut_reserved(first, last)
         for pn in range(first, last + 1):
-            if pn not in self.pages:
+            if pn in self.pages:
+                self._set_perm(pn, perm, pl)
+            elif not any(a <= pn <= b for a, b, _, _ in pieces):
                 raise OopsyError(f"protect: page at {pn << PAGE_SHIFT:#x} is not mapped")
-            self._set_perm(pn, perm, pl)
+        for a, b, _, _ in pieces:
+            self.reserved.append([a, b, perm, pl])
 
     def unmap(self, addr: int, size: int) -> None:
         first = addr >> PAGE_SHIFT
         last = (addr + size - 1) >> PAGE_SHIFT
-        for pn in range(first, last + 1):
+        self._cut_reserved(first, last)
+        for pn in [p for p in self.pages if first <= p <= last]:
             self.pages.pop(pn, None)
             self.perms.pop(pn, None)
             self.promote.pop(pn, None)
@@ -130,7 +145,34 @@ class Memory:
                     table.pop(pn, None)
 
     def is_mapped(self, addr: int) -> bool:
-        return (addr >> PAGE_SHIFT) in self.pages
+        pn = addr >> PAGE_SHIFT
+        return pn in self.pages or any(a <= pn <= b for a, b, _, _ in self.reserved)
+
+    def _materialize(self, pn: int) -> bool:
+        """Bring a reserved (lazy) page into being; False if it is not reserved or exists."""
+        if pn in self.pages:
+            return False
+        for first, last, perm, pl in self.reserved:
+            if first <= pn <= last:
+                self.pages[pn] = bytearray(PAGE_SIZE)
+                self._set_perm(pn, perm, pl)
+                return True
+        return False
+
+    def _cut_reserved(self, first: int, last: int) -> list[list[int]]:
+        """Remove pages first..last from the reserved ranges; return the removed pieces."""
+        kept, removed = [], []
+        for a, b, perm, pl in self.reserved:
+            if b < first or a > last:
+                kept.append([a, b, perm, pl])
+                continue
+            if a < first:
+                kept.append([a, first - 1, perm, pl])
+            if b > last:
+                kept.append([last + 1, b, perm, pl])
+            removed.append([max(a, first), min(b, last), perm, pl])
+        self.reserved = kept
+        return removed
 
     def set_privilege(self, cpl: int) -> None:
         """Make accesses check permissions for privilege level `cpl` (psr.cpl)."""
@@ -180,7 +222,7 @@ class Memory:
     def write1(self, addr: int, value: int, kind: str = "cpu") -> None:
         page = self.writable.get(addr >> PAGE_SHIFT)
         if page is None:
-            self._fault_write(addr, 1)
+            return self._write_slow(addr, 1, value, kind)
         page[addr & PAGE_MASK] = value & 0xFF
         if self.write_hook is not None:
             self.write_hook(addr, 1, value & 0xFF, kind)
@@ -188,7 +230,7 @@ class Memory:
     def write8(self, addr: int, value: int, kind: str = "cpu") -> None:
         page = self.writable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 7:
-            self._fault_write(addr, 8)
+            return self._write_slow(addr, 8, value, kind)
         value &= _ADDR_MASK
         _put64(page, addr & PAGE_MASK, value)
         if self.write_hook is not None:
@@ -198,7 +240,7 @@ class Memory:
         """Little-endian write of 1, 2, 4, 8 or 16 bytes at the current privilege."""
         page = self.writable.get(addr >> PAGE_SHIFT)
         if page is None or addr & (size - 1):
-            self._fault_write(addr, size)
+            return self._write_slow(addr, size, value, kind)
         off = addr & PAGE_MASK
         value &= (1 << (8 * size)) - 1
         page[off : off + size] = value.to_bytes(size, "little")
@@ -208,7 +250,7 @@ class Memory:
     def write2(self, addr: int, value: int, kind: str = "cpu") -> None:
         page = self.writable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 1:
-            self._fault_write(addr, 2)
+            return self._write_slow(addr, 2, value, kind)
         value &= 0xFFFF
         _put16(page, addr & PAGE_MASK, value)
         if self.write_hook is not None:
@@ -217,7 +259,7 @@ class Memory:
     def write4(self, addr: int, value: int, kind: str = "cpu") -> None:
         page = self.writable.get(addr >> PAGE_SHIFT)
         if page is None or addr & 3:
-            self._fault_write(addr, 4)
+            return self._write_slow(addr, 4, value, kind)
         value &= 0xFFFFFFFF
         _put32(page, addr & PAGE_MASK, value)
         if self.write_hook is not None:
@@ -230,6 +272,8 @@ class Memory:
         """The 16-byte bundle at `addr` (16-aligned) for execution at the current privilege."""
         page = self.executable.get(addr >> PAGE_SHIFT)
         if page is None:
+            if self._materialize(addr >> PAGE_SHIFT):
+                return self.fetch(addr)
             self._fault_fetch(addr)
         off = addr & PAGE_MASK
         return bytes(page[off : off + 16])
@@ -241,6 +285,8 @@ class Memory:
         readable = self._views[pl][0]
         page = readable.get(addr >> PAGE_SHIFT)
         if page is None:
+            if self._materialize(addr >> PAGE_SHIFT):
+                return self.rse_read8(addr, pl)
             raise self._access_fault(addr, ISR_R | ISR_RS, readable, "RSE fill")
         value = _get64(page, addr & PAGE_MASK)[0]
         if self.read_hook is not None:
@@ -253,6 +299,8 @@ class Memory:
         writable = self._views[pl][1]
         page = writable.get(addr >> PAGE_SHIFT)
         if page is None:
+            if self._materialize(addr >> PAGE_SHIFT):
+                return self.rse_write8(addr, value, pl)
             raise self._access_fault(addr, ISR_W | ISR_RS, writable, "RSE spill")
         _put64(page, addr & PAGE_MASK, value)
         if self.write_hook is not None:
@@ -272,6 +320,8 @@ class Memory:
         while pos < len(data):
             cur = addr + pos
             page = self.pages.get(cur >> PAGE_SHIFT)
+            if page is None and self._materialize(cur >> PAGE_SHIFT):
+                page = self.pages[cur >> PAGE_SHIFT]
             if page is None:
                 raise OopsyError(f"load at {cur:#x}: page not mapped")
             off = cur & PAGE_MASK
@@ -290,6 +340,8 @@ class Memory:
         while pos < size:
             cur = addr + pos
             page = self.pages.get(cur >> PAGE_SHIFT)
+            if page is None and self._materialize(cur >> PAGE_SHIFT):
+                page = self.pages[cur >> PAGE_SHIFT]
             if page is None:
                 return None
             off = cur & PAGE_MASK
@@ -309,6 +361,8 @@ class Memory:
         while pos < size:
             cur = addr + pos
             page = self.readable.get(cur >> PAGE_SHIFT)
+            if page is None and self._materialize(cur >> PAGE_SHIFT):
+                page = self.readable.get(cur >> PAGE_SHIFT)
             if page is None:
                 raise self._access_fault(cur, ISR_R, self.readable, "read")
             off = cur & PAGE_MASK
@@ -326,6 +380,8 @@ class Memory:
         while pos < len(data):
             cur = addr + pos
             page = self.writable.get(cur >> PAGE_SHIFT)
+            if page is None and self._materialize(cur >> PAGE_SHIFT):
+                page = self.writable.get(cur >> PAGE_SHIFT)
             if page is None:
                 raise self._access_fault(cur, ISR_W, self.writable, "write")
             off = cur & PAGE_MASK
@@ -341,13 +397,17 @@ class Memory:
 
     # -- slow paths -----------------------------------------------------------------
     def _read_slow(self, addr: int, size: int) -> int:
+        if self._materialize(addr >> PAGE_SHIFT):
+            return self.read(addr, size)
         if (addr >> PAGE_SHIFT) not in self.readable:
             raise self._access_fault(addr, ISR_R, self.readable, "read")
         raise GuestFault(
             "unaligned_reference", ifa=addr, isr=ISR_R, detail=f"misaligned {size}-byte read at {addr:#x}"
         )
 
-    def _fault_write(self, addr: int, size: int) -> None:
+    def _write_slow(self, addr: int, size: int, value: int, kind: str) -> None:
+        if self._materialize(addr >> PAGE_SHIFT):
+            return self.write(addr, size, value, kind)
         if (addr >> PAGE_SHIFT) not in self.writable:
             raise self._access_fault(addr, ISR_W, self.writable, "write")
         raise GuestFault(
@@ -374,6 +434,7 @@ class Memory:
     def probe_fault(self, addr: int, write: bool) -> GuestFault | None:
         """The fault a non-access probe (probe/fc/lfetch.fault) of `addr` raises, if any."""
         table = self.writable if write else self.readable
+        self._materialize(addr >> PAGE_SHIFT)
         if (addr >> PAGE_SHIFT) in table:
             return None
         return self._access_fault(addr, ISR_NA | (ISR_W if write else ISR_R), table, "probe")
@@ -385,6 +446,7 @@ class Memory:
             "pages": {pn: bytes(page) for pn, page in self.pages.items()},
             "perms": dict(self.perms),
             "promote": dict(self.promote),
+            "reserved": [list(r) for r in self.reserved],
         }
 
     def restore(self, snap: dict) -> None:
@@ -392,6 +454,7 @@ class Memory:
         self.pages = {}
         self.perms = {}
         self.promote = dict(snap["promote"])
+        self.reserved = [list(r) for r in snap.get("reserved", [])]
         self._views = [({}, {}, {}) for _ in range(4)]
         for pn, data in snap["pages"].items():
             self.pages[pn] = bytearray(data)
@@ -401,7 +464,10 @@ class Memory:
 
     # -- identity ---------------------------------------------------------------------
     def digest_into(self, h: "hashlib._Hash") -> None:
-        """Feed every mapped page (number, permissions, contents) in order into `h`."""
+        """Feed every mapped page (number, permissions, contents) and every reserved
+        range in order into `h`."""
+        for first, last, perm, pl in sorted(self.reserved):
+            h.update(b"R" + first.to_bytes(8, "little") + last.to_bytes(8, "little") + bytes((perm, pl)))
         for pn in sorted(self.pages):
             perm, pl = self.perms[pn]
             promote = self.promote.get(pn, 255)
