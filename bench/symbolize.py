@@ -7,9 +7,10 @@ bench/.cache/ (gitignored; the tests never do this), extracts vmlinux and prints
 - warm: a fresh Symbolizer on the filled cache, the same 40 addresses, and lookups/s;
 - addr2line: the same 40 addresses through one `addr2line -f -i` process, and the ratio;
 - how many of the 40 answers agree with addr2line line for line.
-`--full SECONDS` also digests every unit for up to SECONDS and extrapolates the full build.
+`--full` then digests every unit (the whole cold index) and compares --check more addresses
+with addr2line.
 
-    /work/venv/bin/python bench/symbolize.py [--vmlinux PATH] [--full 120]
+    /work/venv/bin/python bench/symbolize.py [--vmlinux PATH] [--full [--check 400]]
 """
 
 from __future__ import annotations
@@ -58,12 +59,12 @@ def fetch_vmlinux() -> Path:
     return target
 
 
-def pick_addresses(vmlinux: Path, count: int = 40) -> list[int]:
+def pick_addresses(vmlinux: Path, count: int = 40, seed: int = 20260101) -> list[int]:
     from oopsy.symbols.elf import ElfImage
 
     elf = ElfImage(vmlinux)
     funcs = [s for s in elf.symbols if s.kind == "func" and s.section == ".text" and s.size >= 32]
-    rng = random.Random(20260101)
+    rng = random.Random(seed + count)
     chosen = sorted(rng.sample(funcs, count), key=lambda s: s.address)
     elf.close()
     return [s.address + rng.randrange(s.size // 4, s.size // 2) for s in chosen]
@@ -100,7 +101,8 @@ def addr2line(vmlinux: Path, addresses: list[int]) -> tuple[float, list[list[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vmlinux", type=Path)
-    parser.add_argument("--full", type=float, default=0, help="seconds to spend digesting all units")
+    parser.add_argument("--full", action="store_true", help="also index every unit, then check --check addresses")
+    parser.add_argument("--check", type=int, default=400, help="addresses compared after --full")
     args = parser.parse_args()
     vmlinux = args.vmlinux or fetch_vmlinux()
     print(f"vmlinux: {vmlinux} ({vmlinux.stat().st_size / 1e6:.0f} MB)")
@@ -131,8 +133,10 @@ def main() -> None:
     print(f"warm open + 40 lookups: {warm_total * 1000:.1f} ms")
     print(f"warm lookups per second: {rounds * len(addresses) / (t2 - t1):.0f}")
 
-    a2l_time, a2l_answers = addr2line(vmlinux, addresses)
-    print(f"addr2line -f -i, 40 addresses in one process: {a2l_time:.2f} s")
+    runs = [addr2line(vmlinux, addresses) for _ in range(3)]
+    a2l_time, a2l_answers = min(runs, key=lambda r: r[0])
+    print(f"addr2line -f -i, 40 addresses in one process: best {a2l_time:.2f} s, "
+          f"worst {max(r[0] for r in runs):.2f} s of 3 runs")
     print(f"ratio addr2line / oopsy warm: {a2l_time / warm_total:.1f}x")
     print(f"ratio addr2line / oopsy cold (empty cache, open + 40 lookups): {a2l_time / cold_total:.2f}x")
     agree = sum(1 for mine, theirs in zip(warm_answers, a2l_answers) if mine == theirs)
@@ -144,22 +148,17 @@ def main() -> None:
 
     if args.full:
         index = warm._kernel.index
-        remaining = index.db.execute(
-            "SELECT count(DISTINCT unit) FROM units WHERE unit NOT IN (SELECT unit FROM units_done)"
-        ).fetchone()[0]
-        todo = [u for (u,) in index.db.execute(
-            "SELECT DISTINCT unit FROM units WHERE unit NOT IN (SELECT unit FROM units_done)")]
         start = time.perf_counter()
-        done = 0
-        for unit in todo:
-            index.ensure_unit(unit)
-            done += 1
-            if time.perf_counter() - start > args.full:
-                break
-        spent = time.perf_counter() - start
-        rate = done / spent
-        print(f"full index: {done} of {remaining} remaining units in {spent:.0f} s "
-              f"({rate:.2f} units/s; all {remaining} would take ~{remaining / rate / 60:.0f} min)")
+        parsed = index.index_all()
+        print(f"full index of the remaining {parsed} units (index_all): {time.perf_counter() - start:.1f} s")
+        many = pick_addresses(vmlinux, args.check)
+        mine = lookup_all(warm, many)
+        _elapsed, theirs = addr2line(vmlinux, many)
+        agree = sum(1 for a, b in zip(mine, theirs) if a == b)
+        print(f"agreement with addr2line on {len(many)} more addresses: {agree} of {len(many)}")
+        for address, a, b in zip(many, mine, theirs):
+            if a != b:
+                print(f"  {address:#x}: oopsy {a} addr2line {b}")
     warm.close()
 
 

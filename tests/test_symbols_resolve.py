@@ -335,3 +335,18 @@ def test_cache_lives_under_xdg_cache_home(tmp_path):
     build_id = ElfImage(KERNEL).build_id
     files = [p.name for p in (tmp_path / "xdg" / "oopsy").iterdir()]
     assert any(name.startswith(build_id) and name.endswith(".sqlite") for name in files)
+
+
+def test_concurrent_runs_share_one_index(tmp_path):
+    """Several processes building the same cold index at once all answer correctly."""
+    code = (
+        "import sys; from oopsy.symbols.resolve import Symbolizer;"
+        "s = Symbolizer.open(vmlinux=sys.argv[1]);"
+        "s.prepare([int(a, 16) for a in sys.argv[2:]]);"
+        "print(s.resolve(int(sys.argv[2], 16)).location)"
+    )
+    args = [str(KERNEL), hex(addr("ptrace_freeze") + 0x11), hex(addr("do_exit")), hex(addr("ptrace_stop"))]
+    procs = [subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate()[0].strip() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4
+    assert outs == ["/usr/src/linux/include/linux/spinlock.h:353"] * 4

@@ -105,17 +105,29 @@ class SymbolIndex:
         self.warnings: list[str] = []
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30)
+            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
         except (OSError, sqlite3.Error) as exc:
             self.warnings.append(f"symbol cache unavailable ({exc}); using memory")
             self.path = None
-            self.db = sqlite3.connect(":memory:")
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
         self.built_now = False
         if not self._complete():
             self._build()
 
     # -- building -------------------------------------------------------------------
+    @contextmanager
+    def _write(self):
+        """One write transaction; IMMEDIATE so that concurrent oopsy runs building the
+        same index take turns instead of interleaving."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def _complete(self) -> bool:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
@@ -125,11 +137,15 @@ class SymbolIndex:
 
     def _build(self) -> None:
         elf = self.elf
-        with self.db:
+        with self._write():
+            if self._complete():  # another run finished it while we waited
+                return
             for table in ("meta", "sections", "symbols", "names", "code_symbols", "units",
                           "units_done", "files", "lines", "functions", "function_ranges", "members"):
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
-            self.db.executescript(_SCHEMA)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
             sections = [
                 (s.name, s["sh_addr"], s["sh_addr"] + s["sh_size"])
                 for s in elf.sections
@@ -238,7 +254,9 @@ class SymbolIndex:
         except PARSE_ERRORS + (NotImplementedError, TypeError, AttributeError) as exc:
             self.warnings.append(f"{self.elf.path}: unit at {unit:#x} unreadable ({exc})")
             return False
-        with self.db:
+        with self._write():
+            if self.db.execute("SELECT 1 FROM units_done WHERE unit=?", (unit,)).fetchone():
+                return True  # another run stored it meanwhile
             self.db.executemany(
                 "INSERT INTO files VALUES (?,?,?)", [(unit, i, p) for i, p in enumerate(data.files)]
             )
@@ -338,7 +356,7 @@ class SymbolIndex:
         return None if row is None else [r for r in row[0].split("\n") if r]
 
     def store_members(self, function: str, offset: int, result: list[str]) -> None:
-        with self.db:
+        with self._write():
             self.db.execute(
                 "INSERT OR REPLACE INTO members VALUES (?,?,?)", (function, offset, "\n".join(result))
             )
