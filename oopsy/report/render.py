@@ -234,7 +234,7 @@ def _symbolization(console: Console, report: Report) -> None:
     verdict = info.get("message") or f"all {info['checked']} printed symbols agree with the vmlinux"
     _field(console, "frames", f"{info['frames_resolved']} of {info['frames']} resolved; {verdict}")
     source = (report.ip or {}).get("source")
-    if source is not None:
+    if source is not None and (source.file or source.inlined):
         _inline_chain(console, "ip", source)
     for index, frame in enumerate(report.frames):
         if frame.source is not None and frame.source.inlined:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from oopsy.errors import OopsyError
 from oopsy.report import poison
-from oopsy.report.hints import PAGE_SIZE
+from oopsy.ia64.unwind import check_bsp_chain, sol_from_code
+from oopsy.report.hints import LEAVE_KERNEL, PAGE_SIZE
 from oopsy.report.model import DecodeResult, Hint, Report, SourceInfo, SymbolRef
 from oopsy.symbols.resolve import Resolved, Symbolizer
 
@@ -77,6 +78,7 @@ def symbolize_report(report: Report, symbolizer: Symbolizer) -> None:
                                  {"differing": [{"ip": ip_, "printed": p, "vmlinux": d}
                                                 for ip_, p, d in mismatch.differing]}))
     _member_hint(report, symbolizer)
+    _bsp_chain_hint(report, symbolizer, info)
     report.symbolization = info
 
 
@@ -93,6 +95,60 @@ def _disassemble(symbolizer: Symbolizer, ip: int, symbol: SymbolRef | None) -> l
         return disassemble_around(symbolizer.elf.read, ip, DISASSEMBLY_CONTEXT, DISASSEMBLY_CONTEXT, name_of)
     except (OopsyError, ValueError):
         return []
+
+
+def _bsp_chain_hint(report: Report, symbolizer: Symbolizer, info: dict) -> None:
+    """Check each caller's bsp against its callee's and the caller's own alloc (facts §3.4).
+
+    A frame interrupted under ia64_leave_kernel follows the cover rule instead (its whole
+    sof, checked against cr.ifs by the interrupted-frame hint), so the chain is checked in
+    the stretches between such frames.
+    """
+    if symbolizer.elf is None:
+        return
+
+    def read(address: int, size: int) -> bytes | None:
+        try:
+            return symbolizer.elf.read(address, size)
+        except OopsyError:
+            return None
+
+    def sol_of(ip: int) -> int | None:
+        found = symbolizer.resolve(ip)
+        if found is None or found.name is None or found.module is not None:
+            return None
+        return sol_from_code(read, ip - found.offset, ip)
+
+    stretches, current = [], []
+    for index, frame in enumerate(report.frames):
+        if frame.bsp is None:
+            current = []
+            continue
+        current.append((index, frame))
+        if frame.symbol is not None and frame.symbol.name in LEAVE_KERNEL:
+            stretches.append(current)
+            current = []
+    stretches.append(current)
+    checked, bad = 0, []
+    for stretch in stretches:
+        pairs = [(frame.ip, frame.bsp) for _, frame in stretch]
+        checked += sum(1 for _, frame in stretch[1:] if sol_of(frame.ip) is not None)
+        for position, expected, reported in check_bsp_chain(pairs, sol_of):
+            index, frame = stretch[position]
+            frame.reliable = False
+            name = frame.symbol.name if frame.symbol else f"{frame.ip:#x}"
+            bad.append({"frame": index, "function": name, "expected_bsp": expected, "bsp": reported})
+    info["bsp_pairs_checked"] = checked
+    info["bsp_mismatches"] = len(bad)
+    if bad:
+        listed = "; ".join(f"#{b['frame']} {b['function']}: bsp {b['bsp']:#x}, its alloc says "
+                           f"{b['expected_bsp']:#x}" for b in bad)
+        report.hints.append(Hint("bsp-chain-vmlinux", "the bsp chain disagrees with the frame sizes "
+                                 f"the vmlinux's alloc instructions give: {listed}", {"mismatches": bad}))
+    elif checked:
+        report.hints.append(Hint("bsp-chain-vmlinux", f"the bsp chain agrees with the vmlinux: for all "
+                                 f"{checked} caller frames, bsp = the callee's bsp minus the caller's "
+                                 "size of locals from its alloc", {"checked": checked}))
 
 
 def _member_hint(report: Report, symbolizer: Symbolizer) -> None:
