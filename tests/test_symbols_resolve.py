@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, binutil, requires_binutils
 
 from oopsy.errors import OopsyError
 from oopsy.symbols.elf import ElfImage
@@ -350,3 +350,18 @@ def test_concurrent_runs_share_one_index(tmp_path):
     outs = [p.communicate()[0].strip() for p in procs]
     assert [p.returncode for p in procs] == [0] * 4
     assert outs == ["/usr/src/linux/include/linux/spinlock.h:353"] * 4
+
+
+def test_build_id_ignores_notes_of_other_owners():
+    image = ElfImage(KERNEL)
+    notes = [n for s in image.sections if s["sh_type"] == "SHT_NOTE" for n in s.iter_notes()]
+    assert [(n["n_name"], n["n_type"]) for n in notes] == [("Xen", "NT_GNU_BUILD_ID"), ("GNU", "NT_GNU_BUILD_ID")]
+    assert image.build_id == notes[1]["n_desc"] and len(image.build_id) == 40
+
+
+@requires_binutils
+def test_build_id_is_what_readelf_shows():
+    shown = subprocess.run(
+        [binutil("readelf"), "-n", str(KERNEL)], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"Build ID: {ElfImage(KERNEL).build_id}" in shown

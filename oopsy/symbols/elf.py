@@ -158,13 +158,18 @@ class ElfImage:
 
     @property
     def build_id(self) -> str | None:
-        """The GNU build-id note as hex, if the image has one."""
+        """The GNU build-id note as hex, if the image has one.
+
+        Only a note owned by "GNU" counts: type 3 means something else to other owners
+        (a vmlinux carries Xen notes, where 3 is XEN_ELFNOTE_VIRT_BASE).
+        """
         for section in self.sections:
             if section["sh_type"] != "SHT_NOTE":
                 continue
             for note in section.iter_notes():
-                if note["n_type"] == "NT_GNU_BUILD_ID":
-                    return note["n_desc"]
+                if note["n_name"] == "GNU" and note["n_type"] == "NT_GNU_BUILD_ID":
+                    desc = note["n_desc"]
+                    return desc.hex() if isinstance(desc, bytes) else desc
         return None
 
     def close(self) -> None:

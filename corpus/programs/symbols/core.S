@@ -73,3 +73,13 @@ ptrace_notify:
 	.size ptrace_count, 8
 ptrace_count:
 	data8 0
+
+	// A Xen-owned note of type 3 (XEN_ELFNOTE_VIRT_BASE), as a real vmlinux has, placed
+	// before the build-id: type 3 is NT_GNU_BUILD_ID only for the owner "GNU".
+	.section .note.Xen, "a"
+	.align 4
+	data4 4			// namesz
+	data4 8			// descsz
+	data4 3			// type
+	stringz "Xen"
+	data8 0xffffffff80000000
