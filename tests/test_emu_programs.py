@@ -187,3 +187,58 @@ def test_run_assembles_a_source(tmp_path):
     broken.write_text("\tnot_an_instruction r1\n")
     with pytest.raises(Exception, match="ia64-linux-gnu-as"):
         run_program(broken)
+
+
+class ShadowRecorder:
+    """Rebuilds the register file from the hook's reports alone."""
+
+    def begin(self, emu):
+        m = emu.machine
+        self.shadow = _named_registers(m)
+        self.steps = 0
+
+    def step(self, step, ip, slot, qp):
+        assert step == self.steps
+        self.steps += 1
+
+    def reg(self, name, value, nat):
+        self.shadow[name] = (value, nat)
+
+    def mem(self, addr, size, value, kind):
+        pass
+
+    def event(self, kind, detail):
+        pass
+
+    def end(self, result):
+        pass
+
+
+def _named_registers(m) -> dict[str, tuple[int, int]]:
+    from oopsy.emu.run import _SECTION_NAMES, register_state
+
+    state = register_state(m)
+    out = {}
+    for k, names in enumerate(_SECTION_NAMES):
+        if names is None:
+            continue
+        for i, name in enumerate(names):
+            out[name] = (state[k][i], state[1][i] if k == 0 else 0)
+    return out
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_recorded_run_matches_and_reports_every_write(name):
+    fast = Emulator.from_elf(EMU / f"{name}.elf", console=io.StringIO())
+    rec = ShadowRecorder()
+    slow = Emulator.from_elf(EMU / f"{name}.elf", recorder=rec, console=io.StringIO())
+    a, b = fast.run(max_steps=2_000_000), slow.run(max_steps=2_000_000)
+    assert (a.status, a.steps, a.exit_status, a.text) == (b.status, b.steps, b.exit_status, b.text)
+    assert fast.machine.state_hash() == slow.machine.state_hash()
+    assert rec.steps == b.steps
+    final = _named_registers(slow.machine)
+    live = {f"r{i}" for i in range(32 + slow.machine.sof)}
+    for reg, value in final.items():
+        if reg.startswith("r") and reg not in live or reg == "ar.itc":
+            continue
+        assert rec.shadow[reg] == value, reg

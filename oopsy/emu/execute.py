@@ -173,6 +173,69 @@ def cr_name(n: int) -> str:
     return f"cr.{CR_NAMES[n]}" if n in CR_NAMES else f"cr{n}"
 
 
+GR_NAMES = tuple(f"r{i}" for i in range(128))
+PR_NAMES = tuple(f"p{i}" for i in range(64))
+BR_NAMES = tuple(f"b{i}" for i in range(8))
+AR_REG_NAMES = tuple(ar_name(i) for i in range(128))
+CR_REG_NAMES = tuple(cr_name(i) for i in range(128))
+_AR_BSP, _AR_BSPSTORE, _AR_RNAT = 17, 18, 19
+
+
+class Spec:
+    """The registers an instruction writes, for the recorder: explicit general, predicate,
+    branch, application and control registers; `psr`, `cfm`; `frame`: every stacked
+    register of the frame current after the step (frame changes rename them); `rot`:
+    the rotating registers and predicates (loop branches)."""
+
+    __slots__ = ("grs", "prs", "brs", "ars", "crs", "psr", "cfm", "frame", "rot")
+
+    def __init__(self, grs=(), prs=(), brs=(), ars=(), crs=(), psr=False, cfm=False, frame=False, rot=False):
+        self.grs, self.prs, self.brs, self.ars, self.crs = tuple(grs), tuple(prs), tuple(brs), tuple(ars), tuple(crs)
+        self.psr, self.cfm, self.frame, self.rot = psr, cfm, frame, rot
+
+
+def _spec_emitter(m: Machine, spec: Spec):
+    gr, nat, pr, br, ar, cr = m.gr, m.nat, m.pr, m.br, m.ar, m.cr
+    grs, prs, brs, crs = spec.grs, spec.prs, spec.brs, spec.crs
+    ars = spec.ars
+    want_psr, want_cfm, frame, rot = spec.psr, spec.cfm, spec.frame, spec.rot
+
+    def ar_value(a):
+        if a == _AR_BSP:
+            return m.bsp
+        if a == _AR_BSPSTORE:
+            return m.bspstore
+        if a == _AR_RNAT:
+            return m.rnat
+        return ar[a]
+
+    def emit(rec):
+        reg = rec.reg
+        for r in grs:
+            reg(GR_NAMES[r], gr[r], nat[r])
+        if frame:
+            for r in range(32, 32 + m.sof):
+                reg(GR_NAMES[r], gr[r], nat[r])
+        if rot:
+            for r in range(32, 32 + m.sor):
+                reg(GR_NAMES[r], gr[r], nat[r])
+            for p in range(16, 64):
+                reg(PR_NAMES[p], pr[p], 0)
+        for p in prs:
+            reg(PR_NAMES[p], pr[p], 0)
+        for b in brs:
+            reg(BR_NAMES[b], br[b], 0)
+        for a in ars:
+            reg(AR_REG_NAMES[a], ar_value(a), 0)
+        for c in crs:
+            reg(CR_REG_NAMES[c], cr[c], 0)
+        if want_psr:
+            reg("psr", m.psr, 0)
+        if want_cfm:
+            reg("cfm", m.cfm, 0)
+    return emit
+
+
 # ======================================================================= ALU ======
 
 _ALU_EXPR = {
@@ -669,7 +732,7 @@ def _c_branch(insn, ops, m, qp, ctx):
                 br[b1] = link
                 m.call()
                 return dest
-        return h, None, False
+        return h, Spec(brs=(b1,), ars=(64, _AR_BSP), cfm=True, frame=True), False
     if btype == "ret":
         def h():
             if pr[qp]:
@@ -678,13 +741,13 @@ def _c_branch(insn, ops, m, qp, ctx):
                 if ppl > m.cpl:  # facts §3.3: privilege may only be demoted
                     m.set_cpl(ppl)
                 return dest
-        return h, None, False
+        return h, Spec(ars=(AR_EC, _AR_BSP, _AR_BSPSTORE, _AR_RNAT), psr=True, cfm=True, frame=True), False
     if btype == "cloop":  # Ski brCloopEx
         def h():
             if ar[AR_LC]:
                 ar[AR_LC] -= 1
                 return target
-        return h, None, True
+        return h, Spec(ars=(AR_LC,)), True
     if btype in ("ctop", "cexit"):  # Ski brCtopEx / brCexitEx
         top = btype == "ctop"
 
@@ -703,7 +766,7 @@ def _c_branch(insn, ops, m, qp, ctx):
                 pr[63] = 0
             if taken == top:
                 return target
-        return h, None, True
+        return h, Spec(ars=(AR_LC, AR_EC), cfm=True, rot=True), True
     if btype in ("wtop", "wexit"):  # Ski brWtopEx / brWexitEx (qp is the condition)
         top = btype == "wtop"
 
@@ -719,7 +782,7 @@ def _c_branch(insn, ops, m, qp, ctx):
                 m.rotate()
             if taken == top:
                 return target
-        return h, None, True
+        return h, Spec(ars=(AR_EC,), cfm=True, rot=True), True
     return _illegal(insn.mnemonic, f"branch type {btype} is not executed"), (), False
 
 
@@ -807,7 +870,7 @@ def _c_system(insn, ops, m, qp, ctx):
             def h():
                 if pr[qp]:
                     m.write_pr_rot(value)
-            return h, None, False
+            return h, Spec(prs=range(16, 64)), False
         r2, mask = ops["r2"], ops["imm17"] & M64
 
         def h():
@@ -815,7 +878,7 @@ def _c_system(insn, ops, m, qp, ctx):
                 if nat[r2]:
                     raise nat_consumption(f"mov pr=r{r2} of a NaT")
                 m.write_pr(gr[r2], mask)
-        return h, None, False
+        return h, Spec(prs=[i for i in range(1, 64) if (mask >> i) & 1]), False
 
     if fam == "mov_ar":
         d = insn.op.attrs["dir"]
@@ -846,7 +909,7 @@ def _c_system(insn, ops, m, qp, ctx):
                     if privileged and m.cpl:
                         raise GuestFault("general_exception", isr=0x20, detail=f"write of {ar_name(n)}")
                     m.write_ar(n, value)
-            return h, None, False
+            return h, (None if n in (16, 17, 18, 19) else Spec(ars=(n,))), False
         r2 = ops["r2"]
 
         def h():
@@ -856,7 +919,7 @@ def _c_system(insn, ops, m, qp, ctx):
                 if privileged and m.cpl:
                     raise GuestFault("general_exception", isr=0x20, detail=f"write of {ar_name(n)}")
                 m.write_ar(n, gr[r2])
-        return h, None, False
+        return h, (None if n in (16, 17, 18, 19) else Spec(ars=(n,))), False
 
     if fam == "mov_cr":
         n = ops["cr3"]
@@ -878,7 +941,7 @@ def _c_system(insn, ops, m, qp, ctx):
                 if nat[r2]:
                     raise nat_consumption(f"mov {cr_name(n)}=r{r2} of a NaT")
                 cr[n] = gr[r2]
-        return h, None, False
+        return h, Spec(crs=(n,)), False
 
     if fam == "mov_psr":
         d = insn.op.attrs["dir"]
@@ -906,7 +969,7 @@ def _c_system(insn, ops, m, qp, ctx):
                 if nat[r2]:
                     raise nat_consumption(f"{mn} of a NaT")
                 m.set_psr((m.psr & keep) | (gr[r2] & take))
-        return h, None, False
+        return h, Spec(psr=True), False
 
     if fam == "psr_mask":  # sum/rum (user mask bits 1-5), ssm/rsm (privileged)
         imm = ops["immu24"]
@@ -921,7 +984,7 @@ def _c_system(insn, ops, m, qp, ctx):
                 if not user:
                     priv()
                 m.set_psr((m.psr | bits) if setting else (m.psr & ~bits))
-        return h, None, False
+        return h, Spec(psr=True), False
 
     if fam == "alloc":  # facts §3.3: r1 is written in the new frame
         r1 = ops["r1"]
@@ -933,17 +996,17 @@ def _c_system(insn, ops, m, qp, ctx):
                 raise illegal_operation(f"alloc target r{r1} outside the new frame")
             gr[r1] = pfs
             nat[r1] = 0
-        return h, None, False
+        return h, Spec(grs=() if r1 >= 32 else (r1,), ars=(_AR_BSPSTORE, _AR_RNAT), cfm=True, frame=True), False
 
     if fam == "flushrs":
-        return (lambda: m.flushrs()), None, False
+        return (lambda: m.flushrs()), Spec(ars=(_AR_BSPSTORE, _AR_RNAT)), False
     if fam == "loadrs":
-        return (lambda: m.loadrs()), None, False
+        return (lambda: m.loadrs()), Spec(ars=(_AR_BSPSTORE, _AR_RNAT)), False
     if fam == "cover":
-        return (lambda: m.cover()), None, False
+        return (lambda: m.cover()), Spec(ars=(_AR_BSP,), crs=(CR_IFS,), cfm=True), False
     if fam == "clrrrb":
         pr_only = mn.endswith(".pr")
-        return (lambda: m.clrrrb(pr_only)), None, False
+        return (lambda: m.clrrrb(pr_only)), Spec(prs=range(16, 64), cfm=True, frame=True), False
 
     if fam == "rfi":  # facts §3.3 rfiEx
         priv = _priv_check(m, mn)
@@ -967,7 +1030,7 @@ def _c_system(insn, ops, m, qp, ctx):
             pl = pages.get(page)
             if pl is not None and pl < m.cpl:
                 m.set_cpl(pl)
-        return h, None, False
+        return h, Spec(psr=True), False
 
     if fam == "chk":
         kind = insn.op.attrs["kind"]
@@ -1038,11 +1101,11 @@ def compile_instruction(insn: Instruction, ctx: Context) -> Compiled:
         elif fam == "ld":
             fn, writes = _c_ld(insn, ops, m, qp)
             if op.attrs["size"] == 16:
-                writes = None
+                writes = Spec(grs=writes, ars=(AR_CSD,))
         elif fam == "st":
             fn, writes, spill = _c_st(insn, ops, m, qp)
             if spill:
-                writes = None
+                writes = Spec(grs=writes, ars=(AR_UNAT,))
         elif fam in ("cmpxchg", "xchg", "fetchadd"):
             fn, writes = _c_atomic(insn, ops, m, qp)
         elif fam == "br":
@@ -1067,6 +1130,8 @@ def _emitter_for(m: Machine, writes) -> Callable | None:
     ("b", b1) a branch register, None: unknown (the recorder diffs)."""
     if writes is None:
         return None
+    if isinstance(writes, Spec):
+        return _spec_emitter(m, writes)
     if not writes:
         return lambda rec: None
     if writes[0] == "b":

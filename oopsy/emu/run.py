@@ -34,11 +34,17 @@ with these methods; the emulator calls them synchronously and never keeps their 
     ``ar.bsp``, ``ar.bspstore``, ``ar.rnat``, ``ar.unat``, ``ar.ccv``, ``ar.rsc``,
     ``ar.csd`` ...; ``ar<n>`` for unnamed ones), ``cr.<name>`` (``cr.ipsr``, ``cr.isr``,
     ``cr.iip``, ``cr.ifa``, ``cr.iim``, ``cr.ifs``, ``cr.iva`` ...), ``psr``, ``cfm``.
-    Simple instructions report exactly their outputs; the others (alloc, br.call,
-    br.ret, cover, loop branches with rotation, rfi, moves to ar/cr/psr/pr, spills,
-    syscalls, interruption delivery) report every register whose value changed, found by
-    comparing the register state before and after the step. A register renamed by
-    rotation therefore shows up as written with the value its name now denotes.
+    Instructions report their outputs when their qp is true (unc compares and loop
+    branches also when it is false). Frame changes report the renamed registers too:
+    alloc, br.call, br.ret and clrrrb report every stacked register of the frame current
+    after the step plus cfm and the RSE registers they move (ar.bsp, ar.bspstore,
+    ar.rnat, ar.pfs, ar.ec, psr for a privilege demotion); loop branches with rotation
+    report ar.lc/ar.ec, cfm, the rotating registers r32..r32+sor-1 and p16-p63. A few
+    rare instructions (break and the syscalls it makes, rfi, moves to ar.rsc/bsp/
+    bspstore/rnat) and interruption delivery report every register whose value changed,
+    found by comparing the register state before and after the step. A recorder that
+    applies every report to a copy of the initial registers ends with the machine's
+    final registers (tests/test_emu_programs.py checks this for every program).
     ar.itc is never reported (it is the step number).
 ``mem(addr, size, value, kind)``
     memory written (little-endian value of `size` bytes), kind ``cpu`` (stores,
@@ -117,23 +123,38 @@ def _reg_names() -> list[str]:
 
 
 _REG_NAMES = _reg_names()
-_NAT_BASE = len(_REG_NAMES)
 
 
-def register_state(m: Machine) -> list[int]:
-    """Every architectural register as one flat list (names: `_REG_NAMES`), then the
-    128 NaT bits. ar.bsp/bspstore/rnat come from the RSE; ar.itc is left at 0."""
+def register_state(m: Machine) -> list[list[int]]:
+    """Every architectural register, in sections (names: `_SECTION_NAMES`): gr, nat, pr,
+    br, ar (ar.bsp/bspstore/rnat from the RSE, ar.itc left at 0), cr, [psr, cfm]."""
     ar = list(m.ar)
     ar[17], ar[18], ar[19], ar[44] = m.bsp, m.bspstore, m.rnat, 0
-    return m.gr + m.pr + m.br + ar + m.cr + [m.psr, m.cfm] + m.nat
+    return [list(m.gr), list(m.nat), list(m.pr), list(m.br), ar, list(m.cr), [m.psr, m.cfm]]
 
 
-def _report_diff(rec, before: list[int], after: list[int], skip: tuple[int, ...] = ()) -> None:
-    names = _REG_NAMES
-    nb = _NAT_BASE
-    for i in range(nb):
-        if (before[i] != after[i] or (i < 128 and before[nb + i] != after[nb + i])) and i not in skip:
-            rec.reg(names[i], after[i], after[nb + i] if i < 128 else 0)
+_SECTION_NAMES = (
+    tuple(f"r{i}" for i in range(128)), None, tuple(f"p{i}" for i in range(64)),
+    tuple(f"b{i}" for i in range(8)), tuple(_REG_NAMES[200 + i] for i in range(128)),
+    tuple(_REG_NAMES[328 + i] for i in range(128)), ("psr", "cfm"),
+)
+
+
+def _report_diff(rec, before: list[list[int]], after: list[list[int]], skip: tuple[int, ...] = ()) -> None:
+    """Report the registers whose value (or NaT) differs; sections compare at C speed."""
+    gb, ga, nb, na = before[0], after[0], before[1], after[1]
+    if gb != ga or nb != na:
+        names = _SECTION_NAMES[0]
+        for i in range(128):
+            if (gb[i] != ga[i] or nb[i] != na[i]) and i not in skip:
+                rec.reg(names[i], ga[i], na[i])
+    for k in (2, 3, 4, 5, 6):
+        b, a = before[k], after[k]
+        if b != a:
+            names = _SECTION_NAMES[k]
+            for i in range(len(a)):
+                if b[i] != a[i]:
+                    rec.reg(names[i], a[i], 0)
 
 
 # ================================================================== emulator ========
@@ -289,61 +310,75 @@ class Emulator:
         return ("limit", None)
 
     def _loop_recorded(self, limit: int):
-        """The recorded loop: one slot at a time, reporting to the recorder."""
+        """The recorded loop: bundle by bundle like the fast loop, reporting each slot."""
         m = self.machine
         rec = self.recorder
+        step_hook = rec.step
         pr = m.pr
+        cache = self.translator.cache
         get = self.translator.get
+        steps = m.steps
         ip, slot = m.ip, m.slot
-        while m.steps < limit:
-            step = m.steps
+        while steps < limit:
+            s = slot
+            c = None
             try:
-                tb = get(ip)
+                tb = cache.get(ip | m.cpl)
+                if tb is None:
+                    tb = get(ip)
                 comp = tb.compiled
-                if slot >= len(comp):
+                n = len(comp)
+                if slot >= n:
                     raise illegal_operation("slot 2 of an MLX bundle")
-                c = comp[slot]
-            except GuestFault as fault:
-                rec.step(step, ip, slot, 1)
-                m.steps = step + 1
-                outcome = self._interrupt_recorded(fault, ip, slot)
+                end = n if limit - steps >= n - slot else slot + (limit - steps)
+                nxt = None
+                while s < end:
+                    c = comp[s]
+                    q = pr[c.qp]
+                    step_hook(steps, ip, s, q)
+                    m.steps = steps
+                    m.slot = s
+                    if c.diff:
+                        before = register_state(m)
+                        nxt = c.fn()
+                        if c.emit is not None and q:
+                            c.emit(rec)
+                        _report_diff(rec, before, register_state(m), c.outs if q else ())
+                    else:
+                        nxt = c.fn()
+                        if q or c.always:
+                            c.emit(rec)
+                    steps += 1
+                    s += 1
+                    c = None
+                    if nxt is not None:
+                        break
+                if nxt is not None:
+                    ip = nxt & ~0xF
+                    slot = nxt & 3
+                elif s < n:
+                    slot = s
+                else:
+                    ip += 16
+                    slot = 0
+            except GuestFault as fault:  # c is None: the fault came before slot s started
+                if c is None:
+                    step_hook(steps, ip, s, 1)
+                steps += 1
+                m.steps = steps
+                outcome = self._interrupt_recorded(fault, ip, s)
                 if outcome is not None:
                     return outcome
                 ip, slot = m.ip, m.slot
-                continue
-            q = pr[c.qp]
-            rec.step(step, ip, slot, q)
-            m.slot = slot
-            before = register_state(m) if c.diff else None
-            try:
-                nxt = c.fn()
-            except GuestFault as fault:
-                m.steps = step + 1
-                outcome = self._interrupt_recorded(fault, ip, slot, before)
-                if outcome is not None:
-                    return outcome
-                ip, slot = m.ip, m.slot
-                continue
             except GuestExit as exit_:
-                m.steps = step + 1
-                if before is not None:
+                steps += 1
+                m.steps = steps
+                if c is not None and c.diff:
                     _report_diff(rec, before, register_state(m), c.outs)
-                m.ip, m.slot = (ip + 16, 0) if slot + 1 >= len(comp) else (ip, slot + 1)
+                m.ip, m.slot = (ip + 16, 0) if s + 1 >= n else (ip, s + 1)
                 return ("exit", exit_.code)
-            m.steps = step + 1
-            if before is not None:
-                if c.emit is not None and (q or c.always):
-                    c.emit(rec)
-                _report_diff(rec, before, register_state(m), c.outs if q or c.always else ())
-            elif q or c.always:
-                c.emit(rec)
-            if nxt is not None:
-                ip, slot = nxt & ~0xF, nxt & 3
-            elif slot + 1 < len(comp):
-                slot += 1
-            else:
-                ip, slot = ip + 16, 0
-            m.ip, m.slot = ip, slot
+        m.steps = steps
+        m.ip, m.slot = ip, slot
         return ("limit", None)
 
     def _interrupt_recorded(self, fault, ip, slot, before=None):
