@@ -19,6 +19,7 @@ import argparse
 import glob
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,7 @@ def main() -> None:
             if a != b:
                 print(f"  {address:#x}: oopsy {a} addr2line {b}")
     warm.close()
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 if __name__ == "__main__":
