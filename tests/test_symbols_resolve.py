@@ -365,3 +365,13 @@ def test_build_id_is_what_readelf_shows():
         [binutil("readelf"), "-n", str(KERNEL)], capture_output=True, text=True, check=True
     ).stdout
     assert f"Build ID: {ElfImage(KERNEL).build_id}" in shown
+
+
+def test_module_base_from_kallsyms_turns_runtime_ips_into_text_offsets():
+    sym = Symbolizer.open(system_map=HERE / "kallsyms.txt", modules=HERE)
+    base = sym.module_base("demo")
+    assert base == 0xA000000200010000  # where build.sh placed demo.ko in the dump
+    ip = 0xA000000200010051
+    r = sym.resolve(ip - base, module="demo")
+    assert (r.symbol, r.line) == ("demo_poke+0x11/0x20 [demo]", 29)
+    assert sym.module_base("absent") is None

@@ -30,6 +30,7 @@ from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.dwarf.ranges import BaseAddressEntry
 
 from oopsy.symbols.diescan import UnsupportedForm, scope_dies
+from oopsy.symbols.elf import PARSE_ERRORS
 from oopsy.symbols.lines import decode_rows
 
 FUNCTION_TAGS = frozenset({"DW_TAG_subprogram", "DW_TAG_inlined_subroutine", "DW_TAG_entry_point"})
@@ -276,7 +277,7 @@ def function_name(die: DIE, depth: int = 0) -> str | None:
             if key in attrs:
                 try:
                     origin = die.get_DIE_from_attribute(key)
-                except Exception:  # a dangling reference: binutils gives no name either
+                except PARSE_ERRORS:  # a dangling reference: binutils gives no name either
                     return None
                 return function_name(origin, depth + 1)
     return None

@@ -229,6 +229,21 @@ class Symbolizer:
                     self._module_paths.setdefault(base.replace("-", "_"), path)
         return self._module_paths
 
+    def module_base(self, module: str) -> int | None:
+        """Runtime address of NAME.ko's .text, from a kallsyms dump that lists the module's
+        symbols: subtract it from a module frame's ip to get the offset `resolve` takes."""
+        source = self._module(module) if self._modules_dir is not None else None
+        if source is None or self._map is None:
+            return None
+        wanted = module.replace("-", "_")
+        for sym in self._map.symbols:
+            if sym.module is None or sym.module.replace("-", "_") != wanted:
+                continue
+            image_sym = source.elf.symbol(sym.name)
+            if image_sym is not None and image_sym.section == ".text":
+                return sym.address - (image_sym.address - source.text_base)
+        return None
+
     def elf_for(self, module: str | None = None) -> ElfImage | None:
         """The vmlinux ElfImage, or NAME.ko's when `module` is given (None if absent)."""
         source = self._module(module) if module else self._kernel
