@@ -92,7 +92,7 @@ UNEXECUTED = frozenset({
     "padd", "psub", "pavg", "pavgsub", "pcmp", "pshladd2", "pshradd2", "pmpy", "pmpyshr",
     "mix", "pack", "unpack", "pmin", "pmax", "psad", "pshl", "pshr", "mux", "mpy", "mpyshl",
     # system instructions with no model behind them
-    "bsw", "vmsw", "probe", "mov_ind", "thash", "ttag", "tak", "mov_dahr", "tf",
+    "vmsw", "probe", "mov_ind", "thash", "ttag", "tak", "mov_dahr", "tf",
     "cmp8xchg16",
 })
 
@@ -123,11 +123,9 @@ class Context:
     """What handlers need besides the decoded instruction: the machine and the
     environment (the emulated kernel's break/epc hooks)."""
 
-    def __init__(self, machine: Machine, on_break: Callable[[int, int], None],
-                 promote_pages: dict[int, int] | None = None):
+    def __init__(self, machine: Machine, on_break: Callable[[int, int], None]):
         self.m = machine
         self.on_break = on_break  # (imm, ip) -> None, or raises GuestFault/GuestExit
-        self.promote_pages = promote_pages if promote_pages is not None else {}
 
 
 # ====================================================================== helpers ====
@@ -886,9 +884,9 @@ def _c_system(insn, ops, m, qp, ctx):
         if d == "from":
             r1 = ops["r1"]
             if n == AR_ITC:  # facts: ar.itc derives from the step count
-                def h():
+                def h():  # the step loop keeps m.steps/m.slot at the bundle's entry
                     if pr[qp]:
-                        gr[r1] = (m.steps + slot - m.slot) & M64
+                        gr[r1] = (m.steps + slot - m.slot + ar[AR_ITC]) & M64
                         nat[r1] = 0
                 return h, (r1,), False
             check = _frame_check(m, r1)
@@ -1008,29 +1006,59 @@ def _c_system(insn, ops, m, qp, ctx):
         pr_only = mn.endswith(".pr")
         return (lambda: m.clrrrb(pr_only)), Spec(prs=range(16, 64), cfm=True, frame=True), False
 
-    if fam == "rfi":  # facts §3.3 rfiEx
+    if fam == "rfi":  # facts §3.3 rfiEx: frame from cr.ifs, psr <- cr.ipsr, ip <- cr.iip + ri
         priv = _priv_check(m, mn)
 
         def h():
             priv()
-            ipsr = cr[CR_IPSR]
-            m.restore_frame_from_ifs()
-            m.set_psr(ipsr & ~(3 << 41))
-            ri = (ipsr >> 41) & 3
-            return (cr[CR_IIP] & ~0xF) | ri
+            m.rfi()
+            return m.ip | m.slot
         return h, None, False
 
-    if fam == "epc":  # facts §3.3: promote to the page's privilege on a promote page
-        pages = ctx.promote_pages
-        page = insn.address >> 14
+    if fam == "epc":  # facts §3.3: promote to the page's privilege on a gate page
+        mem = m.mem
+        ip = insn.address
 
         def h():
             if (ar[64] >> 62) < m.cpl:
                 raise illegal_operation("epc with ar.pfs.ppl < cpl")
-            pl = pages.get(page)
+            pl = mem.epc_privilege(ip)
             if pl is not None and pl < m.cpl:
                 m.set_cpl(pl)
         return h, Spec(psr=True), False
+
+    if fam == "bsw":  # r16-r31 bank switch (psr.bn)
+        priv = _priv_check(m, mn)
+        bank = 1 if mn.endswith("1") else 0
+
+        def h():
+            priv()
+            m.bank_switch(bank)
+        return h, Spec(grs=range(16, 32), psr=True), False
+
+    if fam == "mov_ind" and insn.op.attrs["file"] == "rr":  # region registers (stored only)
+        priv = _priv_check(m, mn)
+        r3 = ops["rr[r3]"]
+        if insn.op.attrs["dir"] == "to":
+            r2 = ops["r2"]
+
+            def h():
+                if pr[qp]:
+                    priv()
+                    if nat[r2] or nat[r3]:
+                        raise nat_consumption(f"{mn} with a NaT operand")
+                    m.rr[gr[r3] >> 61] = gr[r2]
+            return h, (), False
+        r1 = ops["r1"]
+
+        def h():
+            if pr[qp]:
+                priv()
+                if nat[r3]:
+                    raise nat_consumption(f"{mn} with a NaT operand")
+                gr[r1] = m.rr[gr[r3] >> 61]
+                nat[r1] = 0
+        return h, (r1,), False
 
     if fam == "chk":
         kind = insn.op.attrs["kind"]
@@ -1083,7 +1111,7 @@ def compile_instruction(insn: Instruction, ctx: Context) -> Compiled:
     fam = op.family
     qp = 0 if NO_PRED in op.flags else insn.qp
     ops = insn.operands
-    if fam in UNEXECUTED:
+    if fam in UNEXECUTED and not (fam == "mov_ind" and op.attrs.get("file") == "rr"):
         return Compiled(_illegal(mn, "not executed by the emulator"), qp, False, None, mn)
     always = False
     writes: tuple | None

@@ -155,7 +155,6 @@ class LinuxKernel:
         self.console = bytearray()
         self.console_stream = console  # optional text stream the guest's output goes to
         self.event = event or (lambda kind, detail: None)
-        self.promote_pages: dict[int, int] = {}
         self.die_counter = 0
         self.brk_start = self.brk = self._initial_brk()
         self.mmap_next = MMAP_BASE
@@ -192,9 +191,8 @@ class LinuxKernel:
         m, mem = self.m, self.m.mem
         mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PERM_RW, 3)
         mem.map(RBS_BASE, RBS_SIZE, PERM_RW, 3)
-        mem.map(GATE_ADDR, PAGE_SIZE, PERM_X, 3)
+        mem.map_gate(GATE_ADDR, PAGE_SIZE, promote_to=0)
         mem.load_bytes(GATE_ADDR, _gate_bundles(), kind="kernel")
-        self.promote_pages[GATE_ADDR >> PAGE_SHIFT] = 0
         # strings, then auxv/envp/argv/argc below them, 16-byte aligned (create_elf_tables)
         pos = STACK_TOP
         addrs = []
@@ -224,7 +222,7 @@ class LinuxKernel:
         table is installed; everything else becomes a Break Instruction fault."""
         m = self.m
         if imm == BREAK_SYSCALL and not m.cr[CR_IVA]:
-            self.syscall(via="epc" if m.cpl == 0 and (ip >> PAGE_SHIFT) in self.promote_pages else "break")
+            self.syscall(via="epc" if m.cpl == 0 and m.mem.epc_privilege(ip) is not None else "break")
             return
         fault = GuestFault("break", detail=f"break {imm:#x}")
         fault.iim = imm

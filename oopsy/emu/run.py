@@ -77,29 +77,12 @@ from oopsy.emu.execute import Context, GuestExit
 from oopsy.emu.faults import ISR_EI_SHIFT, GuestFault, illegal_operation
 from oopsy.emu.kernel import LinuxKernel
 from oopsy.emu.loader import LoadedImage, load
-from oopsy.emu.machine import (
-    AR_NAMES,
-    CR_IFA,
-    CR_IFS,
-    CR_IIM,
-    CR_IIP,
-    CR_IIPA,
-    CR_IPSR,
-    CR_ISR,
-    CR_IVA,
-    CR_NAMES,
-    Machine,
-)
+from oopsy.emu.machine import AR_NAMES, CR_IVA, CR_NAMES, Machine
 from oopsy.emu.memory import Memory
 from oopsy.emu.translate import Translator
 from oopsy.errors import OopsyError
 
 M64 = (1 << 64) - 1
-
-# psr bits an interruption keeps (SDM: up ac mfl mfh pk dt dfl dfh sp di si rt mc it);
-# ic, i, cpl, ri and the rest are cleared, bn (bit 44) is set.
-_PSR_KEEP = sum(1 << b for b in (2, 3, 4, 5, 15, 17, 18, 19, 20, 22, 23, 27, 35, 36))
-_PSR_BN = 1 << 44
 
 
 @dataclass
@@ -169,7 +152,7 @@ class Emulator:
         self.recorder = recorder
         self.events: list = []
         self.kernel = LinuxKernel(machine, image, comm=comm, console=console, event=self._event)
-        self.context = Context(machine, self.kernel.on_break, self.kernel.promote_pages)
+        self.context = Context(machine, self.kernel.on_break)
         self.translator = Translator(self.context)
         self.result: RunResult | None = None
 
@@ -233,29 +216,14 @@ class Emulator:
         Returns None when delivered, else the ("fatal", FatalEnd) outcome."""
         m = self.machine
         m.ip, m.slot = ip, slot
-        fault.at_slot(slot)
+        fault.at_slot(slot)  # ISR.ei (facts §5)
         iim = getattr(fault, "iim", None)
         self._event("interruption", {"vector": fault.vector, "name": fault.kind, "iip": ip, "slot": slot,
                                      "ifa": fault.ifa, "isr": fault.isr, "iim": iim,
                                      "detail": fault.detail})
-        iva = m.cr[CR_IVA]
-        if not iva:
+        if not m.cr[CR_IVA]:
             return ("fatal", self.kernel.fatal(fault))
-        cr = m.cr
-        psr = m.psr
-        if psr & (1 << 13):  # psr.ic: collect the interrupted state
-            cr[CR_IPSR] = (psr & ~(3 << 41)) | (slot << 41)
-            cr[CR_IIP] = ip
-            cr[CR_IIPA] = ip
-            cr[CR_IFS] = 0  # ifs.v = 0: the handler's cover fills it
-        cr[CR_ISR] = fault.isr & M64
-        if fault.ifa is not None:
-            cr[CR_IFA] = fault.ifa & M64
-        if iim is not None:
-            cr[CR_IIM] = iim
-        m.set_psr((psr & _PSR_KEEP) | _PSR_BN)
-        m.ip = (iva & ~0x7FFF) + fault.vector
-        m.slot = 0
+        m.interrupt(fault, iim=iim)  # psr.ic collection, psr.bn = 0, ip = iva + vector
         return None
 
     def _loop_fast(self, limit: int):

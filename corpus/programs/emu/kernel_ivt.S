@@ -3,8 +3,11 @@
 // and a load from an unmapped address (Data TLB, vector 0x0800). Each handler reads
 // the collected cr.iip/ipsr/isr/ifa/iim, covers the interrupted frame (cr.ifs), steps
 // the saved ip past the faulting slot (as Linux ivt.S does: ri + 1, or the next bundle
-// after slot 2) and returns with rfi, which restores psr and the covered frame. At the
-// end the vector table is removed and `break 0` (BUG()) ends the run with the oops.
+// after slot 2) and returns with rfi, which restores psr and the covered frame. The
+// handlers run on register bank 0 (an interruption clears psr.bn): their scratch
+// r16-r31 are not the interrupted code's, so results travel in r2, r3, r8-r11, r14.
+// At the end the vector table is removed and `break 0` (BUG()) ends the run with the
+// oops.
 	.explicit
 	.text
 	.global start_kernel
@@ -20,6 +23,7 @@ start_kernel:
 	;;
 	mov cr.iva = r14
 	mov r20 = 0
+	mov r16 = 0x1616		// bank 1: the handlers' r16 is another register
 	;;
 	srlz.i
 	;;
@@ -28,7 +32,7 @@ start_kernel:
 	;;
 	movl r15 = 0x40
 	;;
-	ld8 r16 = [r15]			// -> data TLB vector: the handler sets r16 = 0x77
+	ld8 r14 = [r15]			// -> data TLB vector: the handler sets r14 = 0x77
 	adds r20 = 2, r20
 	;;
 	mov r21 = r33			// the covered frame came back through rfi
@@ -42,16 +46,16 @@ start_kernel:
 	.align 32768
 ivt:
 	.org ivt + 0x0800		// Data TLB
-	mov r23 = cr.ifa
-	mov r24 = cr.isr
-	mov r16 = 0x77
+	mov r11 = cr.ifa
+	mov r3 = cr.isr
+	mov r14 = 0x77
 	;;
 	br.sptk.few skip_slot
 	;;
 	.org ivt + 0x2c00		// Break instruction
-	mov r17 = cr.iim
-	mov r18 = cr.iip
-	mov r19 = cr.ipsr
+	mov r8 = cr.iim
+	mov r9 = cr.iip
+	mov r10 = cr.ipsr
 	;;
 	br.sptk.few skip_slot
 	;;
@@ -63,22 +67,23 @@ ivt:
 skip_slot:
 	cover				// psr.ic is 0 here: cr.ifs <- the interrupted CFM
 	;;
-	mov r25 = cr.ifs
-	mov r26 = cr.iip
-	mov r27 = cr.ipsr
+	mov r2 = cr.ifs
+	mov r17 = cr.iip
+	mov r18 = cr.ipsr
+	mov r16 = 0x1600		// bank 0
 	;;
-	extr.u r28 = r27, 41, 2		// ri
+	extr.u r19 = r18, 41, 2		// ri
 	;;
-	cmp.eq p6, p7 = 2, r28
+	cmp.eq p6, p7 = 2, r19
 	;;
-(p6)	adds r26 = 16, r26
-(p6)	mov r28 = 0
-(p7)	adds r28 = 1, r28
+(p6)	adds r17 = 16, r17
+(p6)	mov r19 = 0
+(p7)	adds r19 = 1, r19
 	;;
-	dep r27 = r28, r27, 41, 2
-	mov cr.iip = r26
+	dep r18 = r19, r18, 41, 2
+	mov cr.iip = r17
 	;;
-	mov cr.ipsr = r27
+	mov cr.ipsr = r18
 	;;
 	rfi
 	;;
