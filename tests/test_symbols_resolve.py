@@ -335,6 +335,11 @@ def test_cache_lives_under_xdg_cache_home(tmp_path):
     build_id = ElfImage(KERNEL).build_id
     files = [p.name for p in (tmp_path / "xdg" / "oopsy").iterdir()]
     assert any(name.startswith(build_id) and name.endswith(".sqlite") for name in files)
+    import hashlib
+
+    Symbolizer.open(modules=HERE).resolve(0x51, module="demo")  # demo.ko has no build-id
+    digest = hashlib.sha256((HERE / "demo.ko").read_bytes()).hexdigest()
+    assert (tmp_path / "xdg" / "oopsy" / f"sha256-{digest}.v1.sqlite").exists()
 
 
 def test_concurrent_runs_share_one_index(tmp_path):
