@@ -89,3 +89,35 @@ def test_state_hash_is_deterministic_at_every_step():
         assert ha == hb
         hashes.append(ha)
     assert len(set(hashes)) == len(hashes)  # every step changed something (ip at least)
+
+
+def test_snapshot_restore_replays_to_the_same_state():
+    emu = Emulator.from_elf(EMU / "recursion.elf", console=io.StringIO())
+    emu.run(2000)
+    snap = emu.snapshot()
+    first = emu.run(4000)
+    digest = emu.machine.state_hash()
+    emu.restore(snap)
+    assert emu.machine.steps == 2000
+    again = emu.run(4000)
+    assert (again.steps, emu.machine.state_hash()) == (first.steps, digest)
+    end = emu.run()
+    assert (end.status, end.exit_code) == ("exit", 94)
+
+
+def test_itc_counts_steps():
+    """ar.itc reads the step number of the reading instruction (facts: no host time)."""
+    from oopsy.emu.execute import Context, compile_instruction
+    from oopsy.ia64 import isa
+    from oopsy.ia64.decode import Instruction, decode_slot
+
+    emu = Emulator.from_elf(EMU / "hello.elf", console=io.StringIO())
+    m = emu.machine
+    op = next(o for o in isa.OPCODES if o.mnemonic == "mov.m" and o.operands == ("r1", "ar3"))
+    raw = op.value | (14 << 6) | (44 << 20)
+    got, values = decode_slot("M", raw)
+    insn = Instruction(0x4000000000000002, 2, "M", "M", raw, 0, got, values)
+    fn = compile_instruction(insn, Context(m, lambda imm, ip: None)).fn
+    m.steps, m.slot = 1000, 0  # the loop's view: the bundle was entered at slot 0, step 1000
+    fn()
+    assert m.gr[14] == 1002

@@ -183,6 +183,12 @@ def test_run_assembles_a_source(tmp_path):
     shutil.copy(EMU / "hello.S", src)
     result = run_program(src, console=io.StringIO())
     assert (result.status, result.console) == ("exit", b"Hello from ia64!\n")
+    kernel = tmp_path / "crash.S"  # defines start_kernel: linked as a kernel image, runs at cpl 0
+    shutil.copy(EMU / "kernel_null.S", kernel)
+    result = run_program(kernel)
+    assert result.status == "oops"
+    assert result.text.replace("crash[1]", "kernel_null[1]").replace("Comm: crash ", "Comm: kernel_null ") == (
+        EMU / "kernel_null.expected.out").read_text()
     broken = tmp_path / "broken.S"
     broken.write_text("\tnot_an_instruction r1\n")
     with pytest.raises(Exception, match="ia64-linux-gnu-as"):

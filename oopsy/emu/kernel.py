@@ -160,6 +160,14 @@ class LinuxKernel:
         self.mmap_next = MMAP_BASE
         self.stack_limits = (0, M64)
 
+    def snapshot(self) -> dict:
+        return {"console": bytes(self.console), "brk": self.brk, "mmap_next": self.mmap_next,
+                "die_counter": self.die_counter}
+
+    def restore(self, snap: dict) -> None:
+        self.console = bytearray(snap["console"])
+        self.brk, self.mmap_next, self.die_counter = snap["brk"], snap["mmap_next"], snap["die_counter"]
+
     # ---------------------------------------------------------------- setup -------
     def _initial_brk(self) -> int:
         end = max(seg.vaddr + seg.memsz for seg in self.image.segments)

@@ -179,6 +179,17 @@ class Emulator:
             recorder.begin(emu)
         return emu
 
+    def snapshot(self) -> dict:
+        """Everything needed to resume here later: machine (with memory) and the emulated
+        kernel's own state (console, brk, mmap cursor, die counter). For checkpoints."""
+        return {"machine": self.machine.snapshot(include_memory=True), "kernel": self.kernel.snapshot()}
+
+    def restore(self, snap: dict) -> None:
+        """Return to a `snapshot()`; translations stay valid (code is not rewritten)."""
+        self.machine.restore(snap["machine"])
+        self.kernel.restore(snap["kernel"])
+        self.result = None
+
     def _event(self, kind: str, detail: dict) -> None:
         self.events.append((self.machine.steps, kind, detail))
         if self.recorder is not None:
@@ -359,8 +370,17 @@ class Emulator:
 
 # ================================================================ front end =========
 
+KERNEL_TEXT = 0xA000000100000000  # where Linux links ia64 vmlinux text (region 5)
+KERNEL_DATA = 0xA000000100400000
+
+
 def assemble(source: Path, workdir: Path) -> Path:
-    """Assemble and link an ia64 `.S` file with binutils; returns the ELF path."""
+    """Assemble and link an ia64 `.S` file with binutils; returns the ELF path.
+
+    A source that defines `start_kernel` and no `_start` is linked as a kernel-mode
+    image (entry start_kernel, text at the kernel's region-5 address, so it runs at
+    cpl 0), the way corpus/programs/emu/build.sh links kernel_*.S; anything else at
+    ld's default user addresses."""
     asm = shutil.which("ia64-linux-gnu-as")
     ld = shutil.which("ia64-linux-gnu-ld")
     if asm is None or ld is None:
@@ -368,12 +388,24 @@ def assemble(source: Path, workdir: Path) -> Path:
                          source=str(source))
     obj = workdir / (source.stem + ".o")
     elf = workdir / (source.stem + ".elf")
-    for cmd in ([asm, "-o", str(obj), str(source)], [ld, "-o", str(elf), str(obj)]):
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode:
-            first = (proc.stderr.strip().splitlines() or ["failed"])[0]
-            raise OopsyError(f"{Path(cmd[0]).name}: {first}", source=str(source))
+    _tool([asm, "-o", str(obj), str(source)], source)
+    from oopsy.symbols.elf import ElfImage
+
+    names = {sym.name for sym in ElfImage(obj).symbols}
+    if "start_kernel" in names and "_start" not in names:
+        link = [ld, "-e", "start_kernel", f"-Ttext={KERNEL_TEXT:#x}", f"-Tdata={KERNEL_DATA:#x}"]
+    else:
+        link = [ld]
+    _tool(link + ["-o", str(elf), str(obj)], source)
     return elf
+
+
+def _tool(cmd: list[str], source: Path) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode:
+        first = next((line for line in proc.stderr.splitlines() if "Error" in line or "error" in line),
+                     (proc.stderr.strip().splitlines() or ["failed"])[0])
+        raise OopsyError(f"{Path(cmd[0]).name}: {first}", source=str(source))
 
 
 def run_program(path: str | Path, *, max_steps: int | None = None, entry: str | None = None,
