@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from conftest import CORPUS
 
 from oopsy.emu.run import Emulator
@@ -121,3 +122,28 @@ def test_itc_counts_steps():
     m.steps, m.slot = 1000, 0  # the loop's view: the bundle was entered at slot 0, step 1000
     fn()
     assert m.gr[14] == 1002
+
+
+class HashingRecorder(ListRecorder):
+    """The state hash before every step (registers and RSE; memory at the end)."""
+
+    def begin(self, emu):
+        super().begin(emu)
+        self.hashes = []
+
+    def step(self, step, ip, slot, qp):
+        super().step(step, ip, slot, qp)
+        self.hashes.append(self.begun.machine.state_hash(include_memory=False))
+
+
+
+@pytest.mark.parametrize("name", ["predication", "hello_epc", "kernel_ivt", "flushrs"])
+def test_two_runs_agree_at_every_step(name):
+    runs = []
+    for _ in range(2):
+        rec = HashingRecorder()
+        emu = Emulator.from_elf(EMU / f"{name}.elf", recorder=rec, console=io.StringIO())
+        result = emu.run()
+        runs.append((rec.hashes, result.steps, emu.machine.state_hash()))
+    assert runs[0] == runs[1]
+    assert len(runs[0][0]) == runs[0][1] and len(set(runs[0][0])) > runs[0][1] // 2
