@@ -256,13 +256,25 @@ class Emulator:
                     raise illegal_operation("slot 2 of an MLX bundle")
                 m.steps = steps
                 m.slot = slot
-                end = n if limit - steps >= n - slot else slot + (limit - steps)
-                nxt = None
-                while s < end:
-                    nxt = hs[s]()
+                if n == 3 and slot == 0 and limit - steps >= 3:
+                    # the common case unrolled: a whole 3-slot bundle from slot 0
+                    h0, h1, h2 = hs
+                    nxt = h0()
+                    if nxt is None:
+                        s = 1
+                        nxt = h1()
+                        if nxt is None:
+                            s = 2
+                            nxt = h2()
                     s += 1
-                    if nxt is not None:
-                        break
+                else:
+                    end = n if limit - steps >= n - slot else slot + (limit - steps)
+                    nxt = None
+                    while s < end:
+                        nxt = hs[s]()
+                        s += 1
+                        if nxt is not None:
+                            break
                 steps += s - slot
                 if nxt is not None:
                     ip = nxt & ~0xF
