@@ -219,6 +219,11 @@ class LinuxKernel:
     def setup_kernel(self, entry: int) -> None:
         mem = self.m.mem
         mem.map(KERNEL_TASK, KERNEL_STK_OFFSET, PERM_RW, 0)
+        # A kernel image that brings its own gate page marks it __gate_start..__gate_end
+        # (corpus/kernels/kernel.lds): mapped execute-only, promoting epc to cpl 0.
+        gate_start, gate_end = self.image.image.symbol("__gate_start"), self.image.image.symbol("__gate_end")
+        if gate_start is not None and gate_end is not None and gate_end.address > gate_start.address:
+            mem.map_gate(gate_start.address, gate_end.address - gate_start.address, promote_to=0)
         rbs = KERNEL_TASK + KERNEL_RBS_OFFSET
         sp = KERNEL_TASK + KERNEL_STK_OFFSET - PT_REGS_SIZE - 16
         self.stack_limits = (rbs, KERNEL_TASK + KERNEL_STK_OFFSET)
