@@ -40,8 +40,6 @@ from oopsy.emu.machine import (
     AR_NAMES,
     AR_UNAT,
     CR_IFS,
-    CR_IIP,
-    CR_IPSR,
     CR_NAMES,
     Machine,
 )

@@ -38,7 +38,6 @@ from oopsy.emu.machine import (
     AR_CSD,
     AR_FPSR,
     AR_PFS,
-    AR_RNAT,
     AR_RSC,
     AR_SSD,
     AR_UNAT,
@@ -46,8 +45,9 @@ from oopsy.emu.machine import (
     Machine,
     MachineFrameReader,
 )
-from oopsy.emu.memory import PAGE_SHIFT, PAGE_SIZE, PERM_R, PERM_RW, PERM_RX, PERM_W, PERM_X
+from oopsy.emu.memory import PAGE_SHIFT, PAGE_SIZE, PERM_R, PERM_RW, PERM_W, PERM_X
 from oopsy.emu.oops import OopsFrame, OopsState, format_oops
+from oopsy.errors import OopsyError
 from oopsy.ia64.unwind import unwind
 
 M64 = (1 << 64) - 1
@@ -196,7 +196,7 @@ class LinuxKernel:
         m.slot = 0
 
     def setup_user(self, entry: int, argv: list[str]) -> None:
-        m, mem = self.m, self.m.mem
+        mem = self.m.mem
         mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PERM_RW, 3)
         mem.map(RBS_BASE, RBS_SIZE, PERM_RW, 3)
         mem.map_gate(GATE_ADDR, PAGE_SIZE, promote_to=0)
@@ -395,7 +395,6 @@ class LinuxKernel:
         }
         for n in range(1, 32):
             pt[f"r{n}"] = m.gr[n]
-        _ = AR_RNAT
         return pt
 
     def call_trace(self) -> list[OopsFrame]:
@@ -404,7 +403,10 @@ class LinuxKernel:
         top = m.unwind_state()
         if self.image.unwind is None:
             return [OopsFrame(m.ip, m.gr[12], m.bsp)]
-        walked = unwind(top, self.image.unwind, MachineFrameReader(m), bsp_limits=self.stack_limits)
+        try:
+            walked = unwind(top, self.image.unwind, MachineFrameReader(m), bsp_limits=self.stack_limits)
+        except (OopsyError, ValueError, KeyError, IndexError):  # unreadable unwind info: top frame only
+            return [OopsFrame(m.ip, m.gr[12], m.bsp)]
         return [OopsFrame(f.ip & ~0xF, f.sp, f.bsp) for f in walked.frames]
 
     def oops_text(self, fault: GuestFault) -> str:
@@ -416,4 +418,4 @@ class LinuxKernel:
         return "".join(line + "\n" for line in before) + text
 
 
-__all__ = ["LinuxKernel", "FatalEnd", "GATE_EPC", "GATE_BREAK", "PERM_RX"]
+__all__ = ["LinuxKernel", "FatalEnd", "GATE_EPC", "GATE_BREAK"]
