@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, binutil, requires_binutils
 
 EMU = CORPUS / "programs" / "emu"
 SEED = CORPUS / "reports" / "ia64"
@@ -50,3 +50,43 @@ def test_vmlinux_of_another_architecture_is_refused(tmp_path):
                            "--vmlinux", str(x86)], capture_output=True, cwd=ROOT, timeout=120, env=_env(tmp_path))
     err = proc.stderr.decode()
     assert proc.returncode == 1 and "Traceback" not in err and "not ia64" in err
+
+
+SYMBOLS = CORPUS / "programs" / "symbols"
+
+
+@requires_binutils
+def test_frames_get_addr2line_lines(tmp_path):
+    """Frames of an oops in kernel.elf (DWARF from gas -g) get addr2line's file:line; caller
+    frames, whose ips are return addresses, get the line of their br.call (previous bundle)."""
+    from oopsy.emu.oops import PT_GENERAL, OopsFrame, OopsState, format_oops
+    from oopsy.symbols.elf import ElfImage
+
+    elf = ElfImage(SYMBOLS / "kernel.elf")
+    names = ["ia64_leave_kernel", "ptrace_stop", "ptrace_do_notify", "ptrace_notify", "do_exit"]
+    ips = [elf.symbol(names[0]).address, elf.symbol("ptrace_stop").address + 0x20] + \
+          [elf.symbol(n).address + 0x20 for n in names[2:]]
+    bsp = 0xE000000100001000
+    frames = [OopsFrame(ip, 0xE000000100007E00, bsp - 8 * i) for i, ip in enumerate(ips)]
+    pt = {n: 0 for n in ("cr_ifs ar_unat ar_pfs ar_rsc ar_rnat ar_bspstore pr loadrs ar_ccv ar_fpsr "
+                         "ar_csd ar_ssd b0 b6 b7").split()}
+    pt.update({f"r{n}": 0 for n in PT_GENERAL}, cr_ipsr=0x121008026010, cr_iip=ips[1])
+
+    def symbolize(ip):
+        found = elf.lookup(ip)
+        return f"{found[0].name}+{found[1]:#x}/{elf.size_of(found[0]):#x}" if found else f"{ip:#x}"
+
+    text = format_oops(OopsState(comm="t", pid=1, die_text="Oops", err=0, pt=pt, fault_address=0x338,
+                                 frames=frames), symbolize)
+    oops = tmp_path / "oops.txt"
+    oops.write_text(text)
+    (report,) = decode(oops, "--vmlinux", SYMBOLS / "kernel.elf", env_cache=_env(tmp_path))["reports"]
+    # which address addr2line must be asked: the ip, or the br.call slot before a return address
+    queries = [ips[0], ips[1]] + [(ip & ~0xF) - 16 + 2 for ip in ips[2:]]
+    out = subprocess.run([binutil("addr2line"), "-f", "-e", str(SYMBOLS / "kernel.elf"),
+                          *[hex(q) for q in queries]], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    expected = [(lines[2 * i], lines[2 * i + 1]) for i in range(len(queries))]
+    got = [(f["source"]["inlined"][-1]["function"], f"{f['source']['file']}:{f['source']['line']}")
+           for f in report["frames"]]
+    assert got == expected

@@ -18,8 +18,11 @@ from oopsy.symbols.resolve import Resolved, Symbolizer
 DISASSEMBLY_CONTEXT = 2  # bundles before and after the faulting one
 
 
-def symbolize_result(result: DecodeResult, vmlinux=None, system_map=None, modules=None) -> None:
-    symbolizer = Symbolizer.open(vmlinux=vmlinux, system_map=system_map, modules=modules)
+def symbolize_result(result: DecodeResult, vmlinux=None, system_map=None, modules=None,
+                     arch: str | None = "ia64") -> None:
+    """Symbolize every report; `arch` is the reports' architecture (None: accept any ELF,
+    for benchmarks on another architecture's vmlinux)."""
+    symbolizer = Symbolizer.open(vmlinux=vmlinux, system_map=system_map, modules=modules, arch=arch)
     try:
         for report in result.reports:
             symbolize_report(report, symbolizer)
@@ -37,17 +40,28 @@ def _source(resolved: Resolved | None) -> SourceInfo | None:
     )
 
 
-def _resolve(symbolizer: Symbolizer, address: int, symbol: SymbolRef | None) -> Resolved | None:
+def _resolve(symbolizer: Symbolizer, address: int, symbol: SymbolRef | None,
+             return_address: bool = False) -> Resolved | None:
     module = symbol.module if symbol is not None else None
     if module is not None and symbol.name is not None:
         return symbolizer.resolve_symbol(symbol.name, symbol.offset, module)
-    return symbolizer.resolve(address)
+    return symbolizer.resolve(address, return_address=return_address)
+
+
+def _is_return_address(report: Report, index: int) -> bool:
+    """Trace ips are return addresses (the bundle after the br.call, facts §5), except
+    the first frame and a frame interrupted under ia64_leave_kernel (its cr.iip)."""
+    if index == 0:
+        return False
+    above = report.frames[index - 1].symbol
+    return not (above is not None and above.name in LEAVE_KERNEL)
 
 
 def symbolize_report(report: Report, symbolizer: Symbolizer) -> None:
+    symbolizer.prepare([f.ip for f in report.frames if f.symbol is None or f.symbol.module is None])
     resolved_count = 0
-    for frame in report.frames:
-        resolved = _resolve(symbolizer, frame.ip, frame.symbol)
+    for index, frame in enumerate(report.frames):
+        resolved = _resolve(symbolizer, frame.ip, frame.symbol, _is_return_address(report, index))
         frame.source = _source(resolved)
         if resolved is not None:
             resolved_count += 1
