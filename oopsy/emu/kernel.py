@@ -156,17 +156,18 @@ class LinuxKernel:
         self.console_stream = console  # optional text stream the guest's output goes to
         self.event = event or (lambda kind, detail: None)
         self.die_counter = 0
-        self.brk_start = self.brk = self._initial_brk()
+        self.brk_start = self.brk = self.brk_mapped = self._initial_brk()
         self.mmap_next = MMAP_BASE
         self.stack_limits = (0, M64)
 
     def snapshot(self) -> dict:
-        return {"console": bytes(self.console), "brk": self.brk, "mmap_next": self.mmap_next,
-                "die_counter": self.die_counter}
+        return {"console": bytes(self.console), "brk": self.brk, "brk_mapped": self.brk_mapped,
+                "mmap_next": self.mmap_next, "die_counter": self.die_counter}
 
     def restore(self, snap: dict) -> None:
         self.console = bytearray(snap["console"])
-        self.brk, self.mmap_next, self.die_counter = snap["brk"], snap["mmap_next"], snap["die_counter"]
+        self.brk, self.brk_mapped = snap["brk"], snap["brk_mapped"]
+        self.mmap_next, self.die_counter = snap["mmap_next"], snap["die_counter"]
 
     # ---------------------------------------------------------------- setup -------
     def _initial_brk(self) -> int:
@@ -291,12 +292,15 @@ class LinuxKernel:
         return self.pid, False
 
     def sys_brk(self, addr, *_):
-        if addr <= self.brk_start or addr > self.brk_start + (1 << 32):
+        """brk: the break moves within [end of the image, +4 GiB); growing maps zero
+        pages (lazily); shrinking keeps them mapped. brk(0) returns the current break."""
+        if addr < self.brk_start or addr > self.brk_start + (1 << 32):
             return self.brk, False
         top = (addr + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
-        if top > self.brk:
-            self.m.mem.map(self.brk, top - self.brk, PERM_RW, 3)
-        self.brk = addr if addr > self.brk else self.brk
+        if top > self.brk_mapped:
+            self.m.mem.map(self.brk_mapped, top - self.brk_mapped, PERM_RW, 3, lazy=True)
+            self.brk_mapped = top
+        self.brk = addr
         return addr, False
 
     def sys_mmap(self, addr, length, prot, flags, fd, offset, *_):
@@ -315,9 +319,7 @@ class LinuxKernel:
         perm = (PERM_R if prot & 1 else 0) | (PERM_W if prot & 2 else 0) | (PERM_X if prot & 4 else 0)
         mem = self.m.mem
         mem.unmap(base, size)
-        mem.map(base, size, perm or PERM_R, 3)
-        if not prot:
-            mem.protect(base, size, 0, 3)
+        mem.map(base, size, perm, 3, lazy=True)  # pages appear (zeroed) on first touch
         return base, False
 
     # ---------------------------------------------------------------- faults ------
