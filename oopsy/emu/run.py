@@ -84,6 +84,16 @@ from oopsy.errors import OopsyError
 
 M64 = (1 << 64) - 1
 
+# Implementation choices a trace header records (the architecture leaves them open).
+IMPLEMENTATION = {
+    "alat": "always miss (ld.a is a plain load, ld.c always reloads, chk.a always branches)",
+    "rse": "lazy: mandatory spills and fills only, 96 physical stacked registers",
+    "speculation": "ld.s / ld.sa defer every fault into a NaT",
+    "steps": "one per slot; an MLX bundle is two (slot 0, L+X at slot 1)",
+    "itc": "ar.itc = step number (+ the offset a mov to ar.itc wrote)",
+    "page_size": "16 KiB",
+}
+
 
 @dataclass
 class RunResult:

@@ -11,7 +11,7 @@ counter: data8 40
 _start:
 	.prologue
 	.save ar.pfs, r32
-	alloc r32 = ar.pfs, 0, 6, 1, 0	// r33-r37 hold the semaphore results
+	alloc r32 = ar.pfs, 0, 8, 1, 0	// r33-r37 semaphore results, r38 ld.c, r39 brl.call
 	.body
 	movl r14 = 0x123456789abcdef0
 	;;
@@ -60,9 +60,28 @@ _start:
 	xchg8 r36 = [r8], r29		// r36 = 99, counter = 4
 	;;
 	ld8 r37 = [r8]			// 4
+	;;
+	ld8.c.clr r38 = [r8]		// the ALAT always misses: ld.c reloads, 4
+	brl.call.sptk.many b6 = far_function	// long call: b6 = the next bundle
+	;;
+	mov r39 = r8			// far_function's 0x5151
+	brl.sptk.few .Lfar		// long branch over the bundle below
+	;;
+	mov r39 = 0			// skipped
+	;;
+.Lfar:
 	mov out0 = r23
 	mov r15 = 1025
 	;;
 	break 0x100000
 	;;
 	.endp _start
+
+	.proc far_function
+far_function:
+	.prologue
+	.body
+	mov r8 = 0x5151
+	br.ret.sptk.many b6
+	;;
+	.endp far_function
