@@ -99,6 +99,51 @@ def addr2line(vmlinux: Path, addresses: list[int]) -> tuple[float, list[list[str
     return elapsed, answers
 
 
+def forty_frame_oops(vmlinux: Path, addresses: list[int]) -> bytes:
+    """An oops in the kernel's own text format (oopsy.emu.oops) whose 40 frames are the
+    benchmark's addresses in this vmlinux: the input `oopsy decode --vmlinux` meets."""
+    from oopsy.emu.oops import PT_GENERAL, OopsFrame, OopsState, format_oops
+    from oopsy.symbols.elf import ElfImage
+
+    elf = ElfImage(vmlinux)
+
+    def symbolize(ip: int) -> str:
+        found = elf.lookup(ip)
+        return f"{found[0].name}+{found[1]:#x}/{elf.size_of(found[0]):#x}" if found else f"{ip:#x}"
+
+    frames = [OopsFrame(ip, 0xE000000100007E00, 0xE000000100001000 - 8 * i) for i, ip in enumerate(addresses)]
+    pt = {n: 0 for n in ("cr_ifs ar_unat ar_pfs ar_rsc ar_rnat ar_bspstore pr loadrs ar_ccv ar_fpsr "
+                         "ar_csd ar_ssd b0 b6 b7").split()}
+    pt.update({f"r{n}": 0 for n in PT_GENERAL}, cr_ipsr=0x121008026010, cr_iip=addresses[0] & ~0xF)
+    text = format_oops(OopsState(comm="bench", pid=1, die_text="Oops", err=0, pt=pt,
+                                 fault_address=0x338, frames=frames), symbolize)
+    elf.close()
+    return text.encode()
+
+
+def decode_end_to_end(vmlinux: Path, addresses: list[int]) -> None:
+    """decode + symbolize a 40-frame oops against the vmlinux, cold (empty index) and warm."""
+    import os
+
+    from oopsy.report import decode_text
+    from oopsy.report.symbolize import symbolize_result
+
+    data = forty_frame_oops(vmlinux, addresses)
+    cache = tempfile.mkdtemp(prefix="oopsy-bench-decode-")
+    os.environ["XDG_CACHE_HOME"] = cache
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        result = decode_text(data, "forty")
+        symbolize_result(result, vmlinux=vmlinux, arch=None)  # an x86_64 vmlinux: any arch
+        times.append(time.perf_counter() - start)
+    frames = result.reports[0].frames
+    resolved = sum(1 for f in frames if f.source is not None and f.source.file)
+    print(f"oopsy decode --vmlinux, 40-frame oops: cold (empty index) {times[0]:.2f} s, "
+          f"warm {min(times[1:]) * 1000:.0f} ms ({resolved} of {len(frames)} frames with file:line)")
+    shutil.rmtree(cache, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vmlinux", type=Path)
@@ -146,6 +191,8 @@ def main() -> None:
         if mine != theirs:
             print(f"  {address:#x}: oopsy {mine} addr2line {theirs}")
     assert cold_answers == warm_answers, "cold and warm answers differ"
+
+    decode_end_to_end(vmlinux, addresses)
 
     if args.full:
         index = warm._kernel.index

@@ -127,11 +127,14 @@ def _bsp_chain_hint(report: Report, symbolizer: Symbolizer, info: dict) -> None:
         except OopsyError:
             return None
 
+    sols: dict[int, int | None] = {}
+
     def sol_of(ip: int) -> int | None:
-        found = symbolizer.resolve(ip)
-        if found is None or found.name is None or found.module is not None:
-            return None
-        return sol_from_code(read, ip - found.offset, ip)
+        if ip not in sols:
+            found = symbolizer.resolve(ip)
+            known = found is not None and found.name is not None and found.module is None
+            sols[ip] = sol_from_code(read, ip - found.offset, ip) if known else None
+        return sols[ip]
 
     stretches, current = [], []
     for index, frame in enumerate(report.frames):

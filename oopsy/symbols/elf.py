@@ -310,13 +310,16 @@ class ElfImage:
         )
         if section is None:
             raise OopsyError(f"address {address:#x} is in no loaded section", source=str(self.path))
-        data = section.data()
         start = address - section["sh_addr"]
-        if start < 0 or start >= len(data):
+        if start < 0 or start >= section["sh_size"]:
             raise OopsyError(
                 f"address {address:#x} is outside section {section.name}", source=str(self.path)
             )
-        return data[start : start + size]
+        if section["sh_flags"] & 0x800:  # SHF_COMPRESSED: pyelftools inflates it
+            return section.data()[start : start + size]
+        # read just these bytes: a vmlinux .text is tens of MB
+        self._stream.seek(section["sh_offset"] + start)
+        return self._stream.read(min(size, section["sh_size"] - start))
 
     # -- DWARF ----------------------------------------------------------------------
     def dwarf_info(self) -> DWARFInfo:
