@@ -14,6 +14,7 @@ from conftest import CORPUS, requires_binutils
 
 from oopsy.emu.kernel import RBS_BASE
 from oopsy.emu.run import Emulator, run_program
+from oopsy.errors import OopsyError
 from oopsy.ia64 import rse
 from oopsy.report import decode_text
 
@@ -175,6 +176,16 @@ def test_cli_entry_symbol_and_bad_input(tmp_path):
     bad.write_bytes(b"not an elf")
     proc = subprocess.run([sys.executable, "-m", "oopsy.cli", "run", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stderr.startswith("oopsy:")
+
+
+def test_run_source_without_binutils_is_a_clear_error(tmp_path, monkeypatch):
+    import oopsy.emu.run as run_module
+
+    src = tmp_path / "prog.S"
+    src.write_text("\tnop.m 0\n")
+    monkeypatch.setattr(run_module.shutil, "which", lambda name: None)
+    with pytest.raises(OopsyError, match="binutils-ia64-linux-gnu"):
+        run_program(src)
 
 
 @requires_binutils

@@ -185,7 +185,12 @@ class Emulator:
             start = entry
         emu.kernel.setup(start, argv)
         if recorder is not None:
-            memory.read_hook = recorder.mem
+            report = recorder.mem
+
+            def fills(addr, size, value, kind):  # only RSE fills: other reads are not writes
+                if kind == "rse_fill":
+                    report(addr, size, value, kind)
+            memory.read_hook = fills
             recorder.begin(emu)
         return emu
 
