@@ -3,6 +3,9 @@ program and on the deep recursion, best of a few runs. Prints figures; asserts n
 
     python bench/emulate.py [--profile]
 
+It also prints the speed of the recorded step loop with a recorder that does nothing
+(the emulator's own share of `oopsy record`'s cost).
+
 Programs (corpus/programs/emu): `loops.elf` entry `bench_loops` (a br.cloop loop of
 simple ALU work, 1M+ steps) and `recursion.elf` entry `bench_start` (100 times a
 300-deep recursion through RSE spills and fills). --profile prints the top functions
@@ -28,11 +31,33 @@ CASES = (("loop-heavy (loops.elf bench_loops)", "loops.elf", "bench_loops"),
          ("deep recursion (recursion.elf bench_start)", "recursion.elf", "bench_start"))
 
 
-def measure(elf: str, entry: str, repeat: int = 3) -> tuple[int, float]:
+class NullRecorder:
+    """The recorder hooks (oopsy/emu/run.py) doing nothing."""
+
+    def begin(self, emu):
+        pass
+
+    def step(self, step, ip, slot, qp):
+        pass
+
+    def reg(self, name, value, nat):
+        pass
+
+    def mem(self, addr, size, value, kind):
+        pass
+
+    def event(self, kind, detail):
+        pass
+
+    def end(self, result):
+        pass
+
+
+def measure(elf: str, entry: str, repeat: int = 3, recorder=None) -> tuple[int, float]:
     best = None
     steps = 0
     for _ in range(repeat):
-        emu = Emulator.from_elf(EMU / elf, entry=entry, console=io.StringIO())
+        emu = Emulator.from_elf(EMU / elf, entry=entry, console=io.StringIO(), recorder=recorder)
         t0 = time.perf_counter()
         result = emu.run()
         elapsed = time.perf_counter() - t0
@@ -49,6 +74,10 @@ def main() -> None:
     for title, elf, entry in CASES:
         steps, elapsed = measure(elf, entry)
         print(f"{title:45s} {steps:>10,d} steps  {elapsed:7.3f} s  {steps / elapsed / 1e6:6.2f} M steps/s")
+    for title, elf, entry in CASES:
+        steps, elapsed = measure(elf, entry, repeat=1, recorder=NullRecorder())
+        print(f"{title + ', null recorder':45s} {steps:>10,d} steps  {elapsed:7.3f} s  "
+              f"{steps / elapsed / 1e6:6.2f} M steps/s")
     if args.profile:
         for title, elf, entry in CASES:
             emu = Emulator.from_elf(EMU / elf, entry=entry, console=io.StringIO())
