@@ -73,10 +73,10 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}")
     for title, elf, entry in CASES:
         steps, elapsed = measure(elf, entry)
-        print(f"{title:45s} {steps:>10,d} steps  {elapsed:7.3f} s  {steps / elapsed / 1e6:6.2f} M steps/s")
+        print(f"{title:58s} {steps:>10,d} steps  {elapsed:7.3f} s  {steps / elapsed / 1e6:6.2f} M steps/s")
     for title, elf, entry in CASES:
         steps, elapsed = measure(elf, entry, repeat=1, recorder=NullRecorder())
-        print(f"{title + ', null recorder':45s} {steps:>10,d} steps  {elapsed:7.3f} s  "
+        print(f"{title + ', null recorder':58s} {steps:>10,d} steps  {elapsed:7.3f} s  "
               f"{steps / elapsed / 1e6:6.2f} M steps/s")
     if args.profile:
         for title, elf, entry in CASES:
