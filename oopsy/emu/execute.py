@@ -134,16 +134,12 @@ def _illegal(mnemonic: str, why: str) -> Callable[[], None]:
     return h
 
 
-def _gr_emitter(m: Machine, regs: tuple[int, ...], prs: tuple[int, ...] = (), brs: tuple[int, ...] = (),
-                ars: tuple[int, ...] = ()):
+def _gr_emitter(m: Machine, regs: tuple[int, ...], prs: tuple[int, ...] = (), brs: tuple[int, ...] = ()):
+    """Report general (with NaT), predicate and branch registers after the step."""
     gr, nat, pr, br = m.gr, m.nat, m.pr, m.br
-    names = {n: f"r{n}" for n in regs}
-    pnames = {n: f"p{n}" for n in prs}
-    bnames = {n: f"b{n}" for n in brs}
-    anames = {n: ar_name(n) for n in ars}
-    if len(regs) == 1 and not (prs or brs or ars):
+    if len(regs) == 1 and not (prs or brs):
         (r,) = regs
-        name = names[r]
+        name = GR_NAMES[r]
 
         def emit1(rec):
             rec.reg(name, gr[r], nat[r])
@@ -151,13 +147,11 @@ def _gr_emitter(m: Machine, regs: tuple[int, ...], prs: tuple[int, ...] = (), br
 
     def emit(rec):
         for r in regs:
-            rec.reg(names[r], gr[r], nat[r])
+            rec.reg(GR_NAMES[r], gr[r], nat[r])
         for p in prs:
-            rec.reg(pnames[p], pr[p], 0)
+            rec.reg(PR_NAMES[p], pr[p], 0)
         for b in brs:
-            rec.reg(bnames[b], br[b], 0)
-        for a in ars:
-            rec.reg(anames[a], m.read_ar(a), 0)
+            rec.reg(BR_NAMES[b], br[b], 0)
     return emit
 
 
@@ -291,9 +285,7 @@ def _c_alu(insn, ops, m, qp):
             imm = ops[key] & M64
     r3 = ops.get("r3", ops.get("r3_2", 0))
     r2 = ops.get("r2")
-    opname = a["op"]
-    if insn.op.operands[-1] == "1" and opname in ("add", "sub"):
-        opname += "1"
+    opname = a["op"]  # add, add1 (r2+r3+1), sub, sub1, addp4, and ... (isa.py attrs)
     if r2 is None and imm is None:
         imm = 0  # `mov r1=r3` (adds with 0) and `mov r1=imm22` handled by imm
     if "imm22" in ops and "r3_2" not in ops:
@@ -402,6 +394,63 @@ def _frame_check(m, *regs):
     return lambda: top >= m.sof + 32
 
 
+# Normal and .unc compares (the ones in every loop) compile from source with the
+# relation inlined; a and b are unsigned 64-bit, so a signed compare flips the sign bit.
+_CMP_REL = {
+    "lt": "(A ^ S) < (B ^ S)", "ltu": "A < B", "eq": "A == B", "ne": "A != B",
+    "gt": "(A ^ S) > (B ^ S)", "le": "(A ^ S) <= (B ^ S)", "ge": "(A ^ S) >= (B ^ S)",
+}
+_CMP_TEMPLATE = """
+def factory(gr, nat, pr, m, qp, p1, p2, r2, r3, imm, top):
+    def h():
+        if top and top >= m.sof + 32:
+            raise illegal_operation("register out of frame")
+        if pr[qp]:
+            a = {a}
+            b = gr[r3]
+            if {natted}:
+                {w1_0}
+                {w2_0}
+            elif {cond}:
+                {w1_1}
+                {w2_0}
+            else:
+                {w1_0}
+                {w2_1}
+        {unc}
+    return h
+"""
+_CMP_FACTORIES: dict[tuple, Callable] = {}
+
+
+def _fast_compare(key: tuple) -> Callable:
+    """The factory for (relation, cmp4, imm form, unc, writes p1, writes p2)."""
+    factory = _CMP_FACTORIES.get(key)
+    if factory is not None:
+        return factory
+    rel, cmp4, imm_form, unc, w1, w2 = key
+    if cmp4:
+        cond = _CMP_REL[rel].replace("A", "(a & 0xFFFFFFFF)").replace("B", "(b & 0xFFFFFFFF)")
+        cond = cond.replace("S", "0x80000000")
+    else:
+        cond = _CMP_REL[rel].replace("A", "a").replace("B", "b").replace("S", "0x8000000000000000")
+
+    def write(which, value):
+        on = w1 if which == "p1" else w2
+        return f"pr[{which}] = {value}" if on else "pass"
+    text = _CMP_TEMPLATE.format(
+        a="imm" if imm_form else "gr[r2]",
+        natted="nat[r3]" if imm_form else "nat[r2] or nat[r3]",
+        cond=cond,
+        w1_0=write("p1", 0), w1_1=write("p1", 1), w2_0=write("p2", 0), w2_1=write("p2", 1),
+        unc=("else:\n            " + write("p1", 0) + "\n            " + write("p2", 0)) if unc else "",
+    )
+    ns = {"illegal_operation": illegal_operation}
+    exec(compile(text, f"<cmp {key}>", "exec"), ns)
+    factory = _CMP_FACTORIES[key] = ns["factory"]
+    return factory
+
+
 def _c_cmp(insn, ops, m, qp):
     a = insn.op.attrs
     gr, nat, pr = m.gr, m.nat, m.pr
@@ -410,6 +459,14 @@ def _c_cmp(insn, ops, m, qp):
     ctype = a["ctype"]
     if p1 == p2 and ctype in ("none", "unc"):
         return _illegal(insn.mnemonic, "p1 == p2"), ()
+    if ctype in ("none", "unc"):
+        imm_form = "imm8" in ops
+        r2 = None if imm_form else ops["r2"]
+        stacked = [r for r in (r2, r3) if r is not None and r >= 32]
+        factory = _fast_compare((a["rel"], a["cmp4"], imm_form, ctype == "unc", p1 != 0, p2 != 0))
+        fn = factory(gr, nat, pr, m, qp, p1, p2, r2, r3, ops["imm8"] & M64 if imm_form else 0,
+                     max(stacked) if stacked else 0)
+        return fn, ("p", p1, p2)
     if "imm8" in ops:
         imm = ops["imm8"] & M64
 
