@@ -84,6 +84,14 @@
 	ENOMEM = 12
 	ENOSYS = 38
 
+// struct syscall_info (PTRACE_GET_SYSCALL_INFO's answer, one 128-byte record per system
+// call in syscall_log): nr, args[6], stack_pointer, rval, is_error
+	INFO_NR = 0x00
+	INFO_ARGS = 0x08
+	INFO_SP = 0x38
+	INFO_RVAL = 0x40
+	INFO_IS_ERROR = 0x48
+
 // the sigframe the user task leaves at sp + 16 for rt_sigreturn: sc_mask's offset
 	SIGFRAME_SC_MASK = 0x28
 
@@ -108,6 +116,7 @@
 
 	STR s_entry_break, "ptrace: syscall entry via break, nr: "
 	STR s_entry_epc, "ptrace: syscall entry via epc, nr: "
+	STR s_info, "ptrace:   info: "
 	STR s_krbs, "ptrace:   krbs: "
 	STR s_ndirty, "ptrace:   ndirty: "
 	STR s_count, "ptrace:   count: "
@@ -150,7 +159,10 @@ sock_filter:	data8 0		// the socket's attached filter
 deferred_count:	data8 0
 deferred_fn:	.skip 8 * 8	// call_rcu queue: callback descriptors ...
 deferred_arg:	.skip 8 * 8	// ... and their arguments
-info_args:	.skip 8 * 6
+syscall_seq:	data8 0
+current_info:	data8 0
+	.align 128
+syscall_log:	.skip 128 * 8	// struct syscall_info records, one per system call
 info_krbs:	data8 0
 info_ndirty:	data8 0
 info_count:	data8 0
@@ -217,6 +229,8 @@ _start:
 	;;
 	br.call.sptk.many b0 = start_kernel
 	;;
+	break 0				// BUG(): start_kernel returned
+	;;
 	.endp _start
 
 	.global start_kernel
@@ -243,6 +257,8 @@ start_kernel:
 	;;
 	st8 [r14] = r8
 	br.call.sptk.many b0 = start_user_thread
+	;;
+	break 0				// BUG(): the user thread came back
 	;;
 	.endp start_kernel
 
@@ -617,7 +633,7 @@ syscall_table:
 syscall_trace_enter:
 	.prologue
 	.save ar.pfs, r33
-	alloc r33 = ar.pfs, 1, 5, 3, 0
+	alloc r33 = ar.pfs, 1, 6, 3, 0
 	.save rp, r34
 	mov r34 = b0
 	.body
@@ -627,6 +643,22 @@ syscall_trace_enter:
 	;;
 	ld8 r35 = [r14]			// nr
 	ld8 r16 = [r15]
+	movl r17 = syscall_seq
+	;;
+	ld8 r18 = [r17]
+	movl r19 = syscall_log
+	;;
+	and r20 = 7, r18
+	adds r18 = 1, r18
+	;;
+	st8 [r17] = r18
+	shl r20 = r20, 7
+	;;
+	add r37 = r19, r20		// this call's syscall_info
+	movl r21 = current_info
+	;;
+	st8 [r21] = r37
+	st8 [r37] = r35
 	movl out0 = s_entry_break
 	mov out1 = s_entry_break_len
 	;;
@@ -637,8 +669,13 @@ syscall_trace_enter:
 	mov out2 = r35
 	br.call.sptk.many b0 = kprintf_lx
 	;;
+	movl out0 = s_info
+	mov out1 = s_info_len
+	mov out2 = r37
+	br.call.sptk.many b0 = kprintf_lx
+	;;
 	mov out0 = r32
-	movl out1 = info_args
+	adds out1 = INFO_ARGS, r37
 	mov out2 = 6
 	br.call.sptk.many b0 = syscall_get_arguments
 	;;
@@ -660,16 +697,16 @@ syscall_trace_enter:
 	movl out0 = s_count
 	mov out1 = s_count_len
 	;;
-	ld8 r37 = [r14]			// count
+	ld8 r38 = [r14]			// count
 	;;
-	mov out2 = r37
+	mov out2 = r38
 	br.call.sptk.many b0 = kprintf_lx
 	mov r36 = 0			// i
 	;;
-1:	cmp.ge p6, p0 = r36, r37
+1:	cmp.ge p6, p0 = r36, r38
 (p6)	br.cond.spnt.many 2f
 	movl r14 = args_labels
-	movl r15 = info_args
+	adds r15 = INFO_ARGS, r37
 	;;
 	shladd r14 = r36, 3, r14
 	shladd r15 = r36, 3, r15
@@ -686,6 +723,9 @@ syscall_trace_enter:
 	br.call.sptk.many b0 = user_stack_pointer
 	;;
 	mov r36 = r8			// stack_pointer
+	adds r14 = INFO_SP, r37
+	;;
+	st8 [r14] = r8
 	movl out0 = s_sp
 	mov out1 = s_sp_len
 	mov out2 = r8
@@ -732,6 +772,15 @@ syscall_trace_leave:
 	adds r14 = PT_R8, r32
 	;;
 (p7)	ld8 r35 = [r14]			// syscall_get_return_value
+	movl r15 = current_info
+	;;
+	ld8 r15 = [r15]
+	;;
+	adds r16 = INFO_RVAL, r15
+	adds r17 = INFO_IS_ERROR, r15
+	;;
+	st8 [r16] = r35
+	st8 [r17] = r36
 	movl out0 = s_exit
 	mov out1 = s_exit_len
 	;;
@@ -1423,6 +1472,8 @@ cpu_startup_entry:
 	;;
 	br.call.sptk.many b0 = do_idle
 	;;
+	break 0				// BUG(): the idle loop returned
+	;;
 	.endp cpu_startup_entry
 
 	.global do_idle
@@ -1446,6 +1497,8 @@ do_idle:
 	;;
 	ld8 out0 = [r14]
 	br.call.sptk.many b0 = fw_exit
+	;;
+	break 0				// BUG(): power-off returned
 	;;
 	.endp do_idle
 
