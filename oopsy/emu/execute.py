@@ -366,7 +366,7 @@ def _compare_handler(pr, qp, ctype, p1, p2, test, write, m, check):
     nothing when qp is false; .unc clears both targets (facts §2.3 cmpuncRd)."""
     if ctype == "unc":
         def h():
-            if check():
+            if check and check >= m.sof + 32:
                 raise illegal_operation("register out of frame")
             if pr[qp]:
                 res, natted = test()
@@ -379,19 +379,18 @@ def _compare_handler(pr, qp, ctype, p1, p2, test, write, m, check):
     else:
         def h():
             if pr[qp]:
-                if check():
+                if check and check >= m.sof + 32:
                     raise illegal_operation("register out of frame")
                 res, natted = test()
                 write(res, natted)
     return h
 
 
-def _frame_check(m, *regs):
+def _frame_check(m, *regs) -> int:
+    """The highest stacked register among `regs` (0 if none): handlers test
+    ``check and check >= m.sof + 32`` to fault on an out-of-frame register."""
     stacked = [r for r in regs if r is not None and r >= 32]
-    if not stacked:
-        return lambda: False
-    top = max(stacked)
-    return lambda: top >= m.sof + 32
+    return max(stacked) if stacked else 0
 
 
 # Normal and .unc compares (the ones in every loop) compile from source with the
@@ -526,7 +525,7 @@ def _unary(m, qp, r1, srcs, compute, mnemonic):
 
         def h():
             if pr[qp]:
-                if check():
+                if check and check >= m.sof + 32:
                     raise illegal_operation("register out of frame")
                 gr[r1] = compute(gr[s])
                 nat[r1] = nat[s]
@@ -535,14 +534,14 @@ def _unary(m, qp, r1, srcs, compute, mnemonic):
 
         def h():
             if pr[qp]:
-                if check():
+                if check and check >= m.sof + 32:
                     raise illegal_operation("register out of frame")
                 gr[r1] = compute(gr[s], gr[t])
                 nat[r1] = nat[s] | nat[t]
     else:
         def h():
             if pr[qp]:
-                if check():
+                if check and check >= m.sof + 32:
                     raise illegal_operation("register out of frame")
                 gr[r1] = compute()
                 nat[r1] = 0
@@ -648,7 +647,7 @@ def _c_ld(insn, ops, m, qp):
 
     def h():
         if pr[qp]:
-            if check():
+            if check and check >= m.sof + 32:
                 raise illegal_operation("register out of frame")
             addr = gr[r3]
             if nat[r3]:
@@ -698,7 +697,7 @@ def _c_st(insn, ops, m, qp):
 
     def h():
         if pr[qp]:
-            if check():
+            if check and check >= m.sof + 32:
                 raise illegal_operation("register out of frame")
             addr = gr[r3]
             if nat[r3]:
@@ -735,7 +734,7 @@ def _c_atomic(insn, ops, m, qp):
 
     def h():
         if pr[qp]:
-            if check():
+            if check and check >= m.sof + 32:
                 raise illegal_operation("register out of frame")
             addr = gr[r3]
             if nat[r3] or (r2 is not None and nat[r2]):
@@ -905,7 +904,7 @@ def _c_system(insn, ops, m, qp, ctx):
 
         def h():
             if pr[qp]:
-                if check():
+                if check and check >= m.sof + 32:
                     raise illegal_operation("register out of frame")
                 if nat[r2]:
                     raise nat_consumption(f"mov b{b1}=r{r2} of a NaT")
@@ -948,7 +947,7 @@ def _c_system(insn, ops, m, qp, ctx):
 
             def h():
                 if pr[qp]:
-                    if check():
+                    if check and check >= m.sof + 32:
                         raise illegal_operation("register out of frame")
                     gr[r1] = m.read_ar(n)
                     nat[r1] = 0
