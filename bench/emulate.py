@@ -8,8 +8,9 @@ It also prints the speed of the recorded step loop with a recorder that does not
 
 Programs (corpus/programs/emu): `loops.elf` entry `bench_loops` (a br.cloop loop of
 simple ALU work, 1M+ steps) and `recursion.elf` entry `bench_start` (100 times a
-300-deep recursion through RSE spills and fills). --profile prints the top functions
-of a cProfile run of each.
+300-deep recursion through RSE spills and fills), plus `loops.elf` entry `bench_memory`
+(loads, stores, a compare and a predicated branch per trip). --profile prints the top
+functions of a cProfile run of each.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from oopsy.emu.run import Emulator  # noqa: E402
 
 EMU = Path(__file__).resolve().parents[1] / "corpus" / "programs" / "emu"
 CASES = (("loop-heavy (loops.elf bench_loops)", "loops.elf", "bench_loops"),
-         ("deep recursion (recursion.elf bench_start)", "recursion.elf", "bench_start"))
+         ("deep recursion (recursion.elf bench_start)", "recursion.elf", "bench_start"),
+         ("load/compare/store loop (loops.elf bench_memory)", "loops.elf", "bench_memory"))
 
 
 class NullRecorder:
@@ -73,10 +75,10 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}")
     for title, elf, entry in CASES:
         steps, elapsed = measure(elf, entry)
-        print(f"{title:58s} {steps:>10,d} steps  {elapsed:7.3f} s  {steps / elapsed / 1e6:6.2f} M steps/s")
+        print(f"{title:64s} {steps:>10,d} steps  {elapsed:7.3f} s  {steps / elapsed / 1e6:6.2f} M steps/s")
     for title, elf, entry in CASES:
         steps, elapsed = measure(elf, entry, repeat=1, recorder=NullRecorder())
-        print(f"{title + ', null recorder':58s} {steps:>10,d} steps  {elapsed:7.3f} s  "
+        print(f"{title + ', null recorder':64s} {steps:>10,d} steps  {elapsed:7.3f} s  "
               f"{steps / elapsed / 1e6:6.2f} M steps/s")
     if args.profile:
         for title, elf, entry in CASES:

@@ -76,3 +76,43 @@ bench_loops:
 	break 0x100000
 	;;
 	.endp bench_loops
+
+// bench_memory (bench/emulate.py): 100000 trips of a load / compare / store loop that
+// walks a 64-word ring in .bss with a predicated conditional branch (no loop counter).
+	.global bench_memory
+	.proc bench_memory
+bench_memory:
+	.prologue
+	.save ar.pfs, r40
+	alloc r40 = ar.pfs, 0, 9, 1, 0
+	.body
+	movl r14 = ring
+	movl r15 = 100000
+	;;
+	mov r16 = 0			// trip counter
+	mov r17 = 0			// checksum
+	mov r18 = r14			// cursor
+	;;
+.Lmem:
+	ld8 r19 = [r18]
+	adds r16 = 1, r16
+	extr.u r20 = r17, 3, 6		// a word index from the checksum
+	;;
+	add r17 = r17, r19
+	shladd r21 = r20, 3, r14
+	cmp.lt p6, p7 = r16, r15
+	;;
+	st8 [r21] = r16
+	adds r18 = 8, r21
+(p6)	br.cond.dptk.few .Lmem
+	;;
+	mov out0 = r17
+	mov r15 = 1025
+	;;
+	break 0x100000
+	;;
+	.endp bench_memory
+
+	.bss
+	.align 16
+ring:	.skip 8 * 66
