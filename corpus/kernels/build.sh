@@ -20,8 +20,8 @@ for scenario in syscall-args syscall-error sigreturn-sp page-poison deferred-fre
     ia64-linux-gnu-as -x -o "$tmp/$user.o" "$user.S"
     mkdir -p "$tmp/$scenario"  # same object names in both images: only the fix differs
     ia64-linux-gnu-as -x --defsym "${FIX[$scenario]}=0" -o "$tmp/$scenario/kernel.o" kernel.S
-    ia64-linux-gnu-ld -T kernel.lds -o "buggy/$scenario.elf" "$tmp/$scenario/kernel.o" "$tmp/$user.o"
-    ia64-linux-gnu-ld -T kernel.lds -o "fixed/$scenario.elf" "$tmp/fixed/kernel.o" "$tmp/$user.o"
+    ia64-linux-gnu-ld -z max-page-size=0x4000 -T kernel.lds -o "buggy/$scenario.elf" "$tmp/$scenario/kernel.o" "$tmp/$user.o"
+    ia64-linux-gnu-ld -z max-page-size=0x4000 -T kernel.lds -o "fixed/$scenario.elf" "$tmp/fixed/kernel.o" "$tmp/$user.o"
     if ! cmp -s <(ia64-linux-gnu-nm "buggy/$scenario.elf" | grep -v " a FIX_") <(ia64-linux-gnu-nm "fixed/$scenario.elf" | grep -v " a FIX_"); then
         echo "build.sh: $scenario: buggy and fixed layouts differ" >&2
         exit 1

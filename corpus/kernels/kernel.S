@@ -69,7 +69,8 @@
 // user psr: ic, i, dt, rt, it, bn, mfl and cpl 3 (facts §3.1 bit numbers)
 	USER_PSR = 0x101308026010
 
-// system call numbers (1024 + table index, facts §4.1)
+// system call numbers: 1024 + the index in arch/ia64/kernel/syscalls/syscall.tbl
+// (facts §4.1; indices read from linux-ia64/linux-ia64's table)
 	NR_EXIT = 1025
 	NR_WRITE = 1027
 	NR_CLOSE = 1029
