@@ -162,6 +162,7 @@ def test_cli_run_elf_and_exit_status():
     proc = subprocess.run([sys.executable, "-m", "oopsy.cli", "run", str(EMU / "kernel_null.elf")],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stdout == (EMU / "kernel_null.expected.out").read_text()
+    assert "died at step 14: data_tlb: read of unmapped 0x338" in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "oopsy.cli", "run", str(EMU / "recursion.elf"),
                            "--max-steps", "100"], capture_output=True, text=True)
     assert proc.returncode == 0 and "stopped after 100 steps" in proc.stderr

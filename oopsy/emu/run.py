@@ -104,6 +104,7 @@ class RunResult:
     console: bytes = b""
     exit_status: int = 0  # what `oopsy run` exits with
     events: list = field(default_factory=list)
+    fault: str = ""  # the emulator's explanation of the fatal fault (e.g. the mnemonic)
 
 
 # ============================================================ register snapshots ====
@@ -235,7 +236,9 @@ class Emulator:
             self._event("limit", {"steps": m.steps})
             return RunResult("limit", m.steps, None, "", bytes(k.console), 0, self.events)
         end = value
-        return RunResult(end.kind, m.steps, None, end.text, bytes(k.console), end.exit_status, self.events)
+        last = next((d for _, kind_, d in reversed(self.events) if kind_ == "interruption"), {})
+        return RunResult(end.kind, m.steps, None, end.text, bytes(k.console), end.exit_status, self.events,
+                         f"{last.get('name', '')}: {last.get('detail', '')}" if last else "")
 
     def _interrupt(self, fault: GuestFault, ip: int, slot: int):
         """An interruption at (ip, slot): deliver it through cr.iva, or end the run.
@@ -457,6 +460,7 @@ def main_run(path: str, max_steps: int | None, entry: str | None) -> int:
     result = run_program(path, max_steps=max_steps, entry=entry, console=sys.stdout)
     if result.status in ("oops", "signal"):
         sys.stdout.write(result.text)
+        sys.stderr.write(f"oopsy: the guest died at step {result.steps}: {result.fault}\n")
     elif result.status == "limit":
         sys.stderr.write(f"oopsy: stopped after {result.steps} steps (--max-steps)\n")
     return result.exit_status
