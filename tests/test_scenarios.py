@@ -219,8 +219,8 @@ def test_why_syscall_args_reaches_the_local_spilled_by_flushrs(traces):
     chain = why_chain(traces["syscall-args", "buggy"], "syscall-args")
     spill = next(h for h in chain.hops if h.where == "syscall_get_arguments+0x10")
     assert spill.insn == "flushrs" and spill.value == 0x40a and "RSE spill" in spill.how
-    # the spilled register is the glibc wrapper's local r32 (its alloc r2=ar.pfs,1,0,8,0),
-    # which is user_main's out0 = 1034 renamed by the br.call
+    # the spilled register is the glibc wrapper's local r32 (alloc r2=ar.pfs,1,0,8,0):
+    # user_main's out0 = 1034, renamed by the br.call into the wrapper
     assert hops(chain)[-1] == ("user_main+0xa0", "mov r34=1034")
     assert chain.hops[-1].value == 0x40a
 
