@@ -86,7 +86,22 @@ def test_steps_view_expands_to_every_hook_step(chain_db, probe):
 def test_reg_and_mem_writes_match_hooks(chain_db, probe):
     db = sqlite3.connect(chain_db)
     regs = {(s, r, v & (2**64 - 1), n) for s, r, v, n in db.execute("SELECT step, reg, value, nat FROM reg_writes WHERE step >= 0")}
-    assert regs == set(probe.regs)
+    # frame operations (steps reporting cfm or ar.bsp) are reported as a superset by
+    # name; the trace leaves out stacked renames at steps that move ar.bsp and rows
+    # that did not change the name's value. Everything else is stored as reported.
+    frame_steps = {s for s, name, *_ in probe.regs if name in ("cfm", "ar.bsp")}
+    bsp_steps = {s for s, name, *_ in probe.regs if name == "ar.bsp"}
+    assert regs <= set(probe.regs)
+    previous = {r: (v & (2**64 - 1), n) for r, v, n in db.execute("SELECT reg, value, nat FROM reg_writes WHERE step = -1")}
+    dropped = 0
+    for s, name, v, n in probe.regs:
+        if (s, name, v, n) not in regs:
+            assert s in frame_steps, (s, name)
+            stacked = name[0] == "r" and int(name[1:]) >= 32
+            assert (stacked and s in bsp_steps) or previous.get(name, (0, 0)) == (v, n), (s, name)
+            dropped += 1
+        previous[name] = (v, n)
+    assert dropped > 0
     mems = {(s, a & (2**64 - 1), z, v & (2**64 - 1), k) for s, a, z, v, k in
             db.execute("SELECT step, addr, size, value, kind FROM mem_writes WHERE step >= 0")}
     assert mems == {m for m in probe.mems if m[0] >= 0}

@@ -36,6 +36,8 @@ DEFAULT_BATCH = 50_000
 _TWO64 = 1 << 64
 _MAXS = (1 << 63) - 1
 _MLX_TEMPLATES = (4, 5)
+_BSP_ID = REG_IDS["ar.bsp"]
+_CFM_ID = REG_IDS["cfm"]
 
 
 def schema_sql() -> str:
@@ -73,6 +75,9 @@ class Recorder:
         self._next_checkpoint = 0
         self._bundles_written: set[int] = set()
         self._reg_ids = REG_IDS
+        self._pending = False
+        self._frame_op = False
+        self._shadow: dict[int, tuple[int, int]] = {}
         self._kind_ids = KIND_IDS
 
     # ------------------------------------------------------------- hooks ----------
@@ -86,9 +91,12 @@ class Recorder:
         for i, (v, nat) in enumerate(zip(values, nats)):
             if v or nat:
                 self.regw.append((i, -1, v - _TWO64 if v > _MAXS else v, nat))
+                self._shadow[i] = (self.regw[-1][2], nat)
         self._flush(0)
 
     def step(self, step: int, ip: int, slot: int, qp: int) -> None:
+        if self._pending:
+            self._settle()
         if step >= self._next_flush:
             self._at_boundary(step, ip, slot)
         self.cur = step
@@ -110,7 +118,36 @@ class Recorder:
         self._slot = slot
 
     def reg(self, name: str, value: int, nat: int) -> None:
-        self.regw.append((self._reg_ids[name], self.cur, value - _TWO64 if value > _MAXS else value, nat))
+        rid = self._reg_ids[name]
+        if rid >= _BSP_ID:
+            self._frame_op |= rid == _BSP_ID or rid == _CFM_ID
+        self.regw.append((rid, self.cur, value - _TWO64 if value > _MAXS else value, nat))
+        self._pending = True
+
+    def _settle(self) -> None:
+        """Post-process the rows of the step just finished (all at the end of `regw`).
+
+        For a frame operation (a step that reports cfm or ar.bsp: alloc, br.call,
+        br.ret, cover, rfi, loop rotation) the emulator reports a superset of what
+        changed, by name. Two kinds of rows are not stored: stacked names at a step that
+        moves ar.bsp (renames: the physical register keeps its value and identity, its
+        backing-store slot, which is how `why` follows it; fills are rse_fill rows), and
+        any row whose value and NaT equal what the name held before (nothing changed).
+        `shadow` tracks every name's reported value, renames included."""
+        lst, cur, shadow = self.regw, self.cur, self._shadow
+        i = len(lst)
+        while i and lst[i - 1][1] == cur:
+            i -= 1
+        rows = lst[i:]
+        if self._frame_op:
+            moved = any(r[0] == _BSP_ID for r in rows)
+            keep = [r for r in rows
+                    if not (moved and 32 <= r[0] < 128) and shadow.get(r[0], (0, 0)) != (r[2], r[3])]
+            lst[i:] = keep
+            self._frame_op = False
+        for r in rows:
+            shadow[r[0]] = (r[2], r[3])
+        self._pending = False
 
     def mem(self, addr: int, size: int, value: int, kind: str) -> None:
         if size == 16:  # st16 / ld16: two 8-byte rows, so every row fits a SQLite integer
@@ -126,6 +163,8 @@ class Recorder:
         self.events.append((self.cur, kind, json.dumps(detail, default=_json_default)))
 
     def end(self, result: RunResult) -> None:
+        if self._pending:
+            self._settle()
         self._flush(result.steps)
 
     # ------------------------------------------------------------ writing ---------
@@ -256,6 +295,9 @@ def finish_trace(db: sqlite3.Connection, status: str, extra: dict) -> None:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(extra.items()))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("PRAGMA journal_mode = DELETE")
+    # the write tables grow at hundreds of insertion points (one per register or
+    # address): VACUUM rewrites them with full pages
+    db.execute("VACUUM")
     db.close()
 
 

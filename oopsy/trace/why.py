@@ -214,7 +214,9 @@ class Why:
                 hop.next = (base, w.step)
                 return hop
             events = [k for s, k, _ in t.events() if s == w.step]
-            if "interruption" in events:
+            if fam == "alloc" and hop.loc.slot is not None:
+                hop.how = "undefined: a register the frame gained at alloc (left over in the register file)"
+            elif "interruption" in events:
                 hop.how = "collected by the interruption delivered at this step"
             else:
                 hop.how = f"side effect of {op.mnemonic.split('.')[0]} (frame or state change)"
