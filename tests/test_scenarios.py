@@ -272,8 +272,13 @@ def test_why_deferred_free_points_at_the_early_free(traces):
                                ("sk_filter_release_rcu+0x10", "ld8 r35=[r14]"),
                                ("kernel_poison_pages+0x30", "st8 [r32]=r14,8")]
     early_free = DIFFS["deferred-free"][0]  # sys_close's br.call page_free
-    # the poison came from the page_free that call made (one page: 128 stores)
+    # the poison came from the page_free that call made (one page: 128 stores) ...
     assert early_free < chain.hops[2].step < early_free + 500
+    # ... as the stack at that step says
+    proc = oopsy("replay", traces["deferred-free", "buggy"], "--step", chain.hops[2].step, "--show", "stack")
+    assert proc.returncode == 0, proc.stderr
+    frames = re.findall(r"^#\d+\s+[0-9a-f]+ (\w+)\+", proc.stdout, re.M)
+    assert frames[:3] == ["kernel_poison_pages", "page_free", "sys_close"]
 
 
 # ---------------------------------------------------------------------- CLI ------
