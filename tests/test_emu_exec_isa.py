@@ -225,3 +225,61 @@ def test_every_compare_row_against_the_reference():
             assert m.pr[0] == 1
             checked += 1
     assert checked > 500
+
+
+def _exec(m: Machine, mnemonic: str, fmt: str, **fields) -> None:
+    op = next(o for o in isa.OPCODES if o.mnemonic == mnemonic and o.format == fmt)
+    raw = op.value
+    for name, value in fields.items():
+        lo, width = isa.FIELDS[name]
+        raw = (raw & ~(((1 << width) - 1) << lo)) | ((value & ((1 << width) - 1)) << lo)
+    got, values = decode_slot(op.type, raw)
+    assert got is op, (got and got.mnemonic, mnemonic)
+    insn = Instruction(CODE, 0, "I", op.type, raw, 0, got, values)
+    compile_instruction(insn, Context(m, _breaker)).fn()
+
+
+@pytest.mark.parametrize("mnemonic, fmt, fields, a, b, want", [
+    # hand-computed from the SDM lane definitions (lane 0 = least significant)
+    ("mux1", "I3", {"mbtype4": 0xB}, 0x0102030405060708, 0, 0x0807060504030201),
+    ("mux1", "I3", {"mbtype4": 0x0}, 0x0102030405060708, 0, 0x0808080808080808),
+    ("mux1", "I3", {"mbtype4": 0xA}, 0x0706050403020100, 0, 0x0705030106040200),
+    ("mux2", "I4", {"mhtype8": 0x1B}, 0x1111222233334444, 0, 0x4444333322221111),
+    ("mux2", "I4", {"mhtype8": 0x44}, 0x1111222233334444, 0, 0x3333444433334444),
+    ("padd2", "A9", {}, 0x0001000200030004, 0x0010002000300040, 0x0011002200330044),
+    ("padd1.uuu", "A9", {}, 0x00000000000000F0, 0x0000000000000020, 0x00000000000000FF),
+    ("padd1.sss", "A9", {}, 0x000000000000007F, 0x0000000000000001, 0x000000000000007F),
+    ("psub2", "A9", {}, 0x0000000000000000, 0x0000000000000001, 0x000000000000FFFF),
+    ("psub1.uus", "A9", {}, 0x0000000000000005, 0x0000000000000007, 0x0000000000000000),
+    ("pcmp1.eq", "A9", {}, 0x0102030405060708, 0x0102000405000708, 0xFFFF00FFFF00FFFF),
+    ("pcmp2.gt", "A9", {}, 0x0001FFFF00050000, 0x0000000100050000, 0xFFFF000000000000),
+    ("unpack1.l", "I2", {}, 0x0011223344556677, 0x8899AABBCCDDEEFF, 0x44CC55DD66EE77FF),
+    ("unpack1.h", "I2", {}, 0x0011223344556677, 0x8899AABBCCDDEEFF, 0x0088119922AA33BB),
+    ("mix1.r", "I2", {}, 0x0011223344556677, 0x8899AABBCCDDEEFF, 0x119933BB55DD77FF),
+    ("mix4.l", "I2", {}, 0x0011223344556677, 0x8899AABBCCDDEEFF, 0x001122338899AABB),
+    ("pack2.sss", "I2", {}, 0x7FFF80000001FFFF, 0x0080FF7F0002FFFE, 0x7F8002FE7F8001FF),
+    ("pmin1.u", "I2", {}, 0x00FF10EF00000000, 0x01FE11EE00000000, 0x00FE10EE00000000),
+    ("pmax2", "I2", {}, 0xFFFF000100000000, 0x0001FFFF00000000, 0x0001000100000000),
+    ("psad1", "I2", {}, 0x0000000000000310, 0x0000000000000120, 0x12),
+    ("pmpy2.r", "I2", {}, 0x0000000300000002, 0x0000000500000007, 0x0000000F0000000E),
+])
+def test_multimedia_lanes(mnemonic, fmt, fields, a, b, want):
+    m = _machine(random.Random(9), 3)
+    m.gr[15], m.gr[16], m.nat[15], m.nat[16] = a, b, 0, 0
+    _exec(m, mnemonic, fmt, r1=14, r2=15, r3=16, **fields)
+    assert (m.gr[14], m.nat[14]) == (want, 0), hex(m.gr[14])
+
+
+def test_parallel_shifts():
+    m = _machine(random.Random(10), 3)
+    m.gr[15], m.gr[16] = 0x8000000100020003, 1
+    m.nat[15] = m.nat[16] = 0
+    _exec(m, "pshr2", "I5", r1=14, r3=15, r2=16)  # signed: 0x8000 >> 1 = 0xc000
+    assert m.gr[14] == 0xC000000000010001
+    _exec(m, "pshr2.u", "I5", r1=14, r3=15, r2=16)
+    assert m.gr[14] == 0x4000000000010001
+    _exec(m, "pshl4", "I2", r1=14, r2=15, r3=16)
+    assert m.gr[14] == 0x0000000200040006
+    m.gr[16] = 16
+    _exec(m, "pshr2.u", "I5", r1=14, r3=15, r2=16)
+    assert m.gr[14] == 0

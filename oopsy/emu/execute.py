@@ -19,7 +19,8 @@ Semantics follow Ski (facts §2.3, §2.9, §3.3): ALU results propagate NaT; com
 every type (normal, unc, and, or, or.andcm; cmp4; tbit; tnat); loads zero-extend and
 fault on a NaT address; `ld.s` defers every fault into a NaT; the ALAT always misses
 (`ld.a` is a plain load, `ld.c` always reloads, `chk.a` always branches); loop branches
-update lc/ec and rotate as Ski's brCtopEx/brCexitEx/brWtopEx/brWexitEx/brCloopEx.
+update lc/ec and rotate as Ski's brCtopEx/brCexitEx/brWtopEx/brWexitEx/brCloopEx; the
+parallel (multimedia) integer instructions follow Ski's lane patterns (mm_exec).
 Anything the decoder knows but this module does not execute compiles to a handler that
 raises the guest's Illegal Operation fault naming the mnemonic (`UNEXECUTED` lists
 the families), so a program never sees a Python exception.
@@ -86,13 +87,16 @@ UNEXECUTED = frozenset({
     "famin", "famax", "fpmin", "fpmax", "fpamin", "fpamax", "fpcmp", "fcvt", "fpcvt", "fmerge",
     "fpmerge", "fmix", "fsxt", "fpack", "fswap", "fand", "fandcm", "for", "fxor", "fsetc",
     "fclrf", "fchkf",
-    # parallel (multimedia) integer
-    "padd", "psub", "pavg", "pavgsub", "pcmp", "pshladd2", "pshradd2", "pmpy", "pmpyshr",
-    "mix", "pack", "unpack", "pmin", "pmax", "psad", "pshl", "pshr", "mux", "mpy", "mpyshl",
+    # parallel (multimedia) integer without a model here (rounding/saturation rules)
+    "pavg", "pavgsub", "pshladd2", "mpy", "mpyshl",
     # system instructions with no model behind them
     "vmsw", "probe", "mov_ind", "thash", "ttag", "tak", "mov_dahr", "tf",
     "cmp8xchg16",
 })
+
+
+MULTIMEDIA = frozenset({"padd", "psub", "pcmp", "pmin", "pmax", "psad", "mix", "unpack", "pack", "mux",
+                        "pshl", "pshr", "pshradd2", "pmpy", "pmpyshr"})
 
 
 @dataclass(slots=True)
@@ -1180,6 +1184,11 @@ def compile_instruction(insn: Instruction, ctx: Context) -> Compiled:
             always = op.attrs["ctype"] == "unc"
         elif fam in ("zxt", "sxt", "czx", "popcnt", "clz", "extr", "depz", "dep", "shrp", "shl", "shr"):
             fn, writes = _c_ialu(insn, ops, m, qp)
+        elif fam in MULTIMEDIA:
+            got = _multimedia(insn, ops, m, qp)
+            if got is None:
+                return Compiled(_illegal(mn, "not executed by the emulator"), qp, False, None, mn)
+            fn, writes = got
         elif fam == "ld":
             fn, writes = _c_ld(insn, ops, m, qp)
             if op.attrs["size"] == 16:
@@ -1221,3 +1230,169 @@ def _emitter_for(m: Machine, writes) -> Callable | None:
     if writes[0] == "p":
         return _gr_emitter(m, (), prs=tuple(p for p in writes[1:] if p))
     return _gr_emitter(m, tuple(writes))
+
+
+# ============================================================== multimedia =======
+# Parallel integer instructions (A9/A10, I1-I8). Lanes are numbered as Ski numbers them
+# (B0..B7, HW0..HW3, WD0..WD1: lane 0 is the most significant), so each pattern below
+# is a direct transcription of Ski's mm_exec routines; values are unsigned per lane.
+
+def _lanes(x: int, width: int) -> list[int]:
+    n = 64 // width
+    mask = (1 << width) - 1
+    return [(x >> (width * (n - 1 - i))) & mask for i in range(n)]
+
+
+def _join(lanes: list[int], width: int) -> int:
+    out = 0
+    mask = (1 << width) - 1
+    for v in lanes:
+        out = (out << width) | (v & mask)
+    return out
+
+
+def _sx(v: int, width: int) -> int:
+    return v - (1 << width) if v >> (width - 1) else v
+
+
+def _sat_s(v: int, width: int) -> int:
+    lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    return min(max(v, lo), hi)
+
+
+def _sat_u(v: int, width: int) -> int:
+    return min(max(v, 0), (1 << width) - 1)
+
+
+def _lanewise(width: int, fn):
+    def op(a, b):
+        return _join([fn(x, y) for x, y in zip(_lanes(a, width), _lanes(b, width))], width)
+    return op
+
+
+def _padd_psub(name: str, width: int, comp: str):
+    sub = name == "psub"
+
+    def lane(x, y):
+        if comp == "":
+            return x - y if sub else x + y
+        if comp == ".sss":
+            xs, ys = _sx(x, width), _sx(y, width)
+            return _sat_s(xs - ys if sub else xs + ys, width)
+        if comp == ".uuu":
+            return _sat_u(x - y if sub else x + y, width)
+        ys = _sx(y, width)  # .uus: unsigned first operand, signed second
+        return _sat_u(x - ys if sub else x + ys, width)
+    return _lanewise(width, lane)
+
+
+_MUX1 = {  # mbtype -> source lane for each result lane (Ski mux1Ex)
+    0x0: (7, 7, 7, 7, 7, 7, 7, 7), 0x8: (0, 4, 2, 6, 1, 5, 3, 7), 0x9: (0, 4, 1, 5, 2, 6, 3, 7),
+    0xA: (0, 2, 4, 6, 1, 3, 5, 7), 0xB: (7, 6, 5, 4, 3, 2, 1, 0),
+}
+
+
+def _multimedia(insn, ops, m, qp):
+    """(handler, writes) for the parallel integer instructions, or None if not modelled."""
+    name = insn.op.mnemonic
+    base = name.split(".")[0]
+    comp = name[len(base):]
+    size = int(base[-1]) if base[-1] in "1248" else 0
+    width = 8 * size
+    r1 = ops.get("r1")
+    mn = insn.mnemonic
+    if base in ("padd1", "padd2", "padd4", "psub1", "psub2", "psub4"):
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), _padd_psub(base[:-1], width, comp), mn), (r1,)
+    if base in ("pcmp1", "pcmp2", "pcmp4"):
+        ones = (1 << width) - 1
+        if comp == ".eq":
+            lane = lambda x, y: ones if x == y else 0  # noqa: E731
+        else:
+            lane = lambda x, y: ones if _sx(x, width) > _sx(y, width) else 0  # noqa: E731
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), _lanewise(width, lane), mn), (r1,)
+    if name in ("pmin1.u", "pmax1.u"):
+        pick = min if base == "pmin1" else max
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), _lanewise(8, pick), mn), (r1,)
+    if name in ("pmin2", "pmax2"):
+        pick = min if base == "pmin2" else max
+        lane = lambda x, y: pick(_sx(x, 16), _sx(y, 16))  # noqa: E731
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), _lanewise(16, lane), mn), (r1,)
+    if name == "psad1":
+        def psad(a, b):
+            return sum(abs(x - y) for x, y in zip(_lanes(a, 8), _lanes(b, 8)))
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), psad, mn), (r1,)
+    if base in ("mix1", "mix2", "mix4", "unpack1", "unpack2", "unpack4"):
+        n = 64 // width
+        if base.startswith("mix"):  # .l: even lanes of each; .r: odd lanes (Ski mix*Ex)
+            start = 0 if comp == ".l" else 1
+            order = [(src, 2 * (i // 2) + start) for i, src in zip(range(n), [0, 1] * n)]
+        else:  # unpack .h: the high halves interleaved; .l: the low halves
+            start = 0 if comp == ".h" else n // 2
+            order = [(i % 2, start + i // 2) for i in range(n)]
+
+        def mix(a, b, order=order, width=width):
+            srcs = (_lanes(a, width), _lanes(b, width))
+            return _join([srcs[s][i] for s, i in order], width)
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), mix, mn), (r1,)
+    if base in ("pack2", "pack4"):
+        half = 8 if base == "pack2" else 16
+        sat = (lambda v: _sat_s(v, half)) if comp.endswith("sss") else (lambda v: _sat_u(v, half))
+        src_w = 2 * half
+
+        def pack(a, b):  # Ski pack*Ex: lanes of r3 first (high), then r2
+            lanes = [sat(_sx(v, src_w)) for v in _lanes(b, src_w) + _lanes(a, src_w)]
+            return _join(lanes, half)
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), pack, mn), (r1,)
+    if name == "mux1":
+        order = _MUX1.get(ops["mbtype4"])
+        if order is None:
+            return _illegal(mn, f"reserved mbtype {ops['mbtype4']:#x}"), ()
+        return _unary(m, qp, r1, (ops["r2"],),
+                      lambda a: _join([_lanes(a, 8)[i] for i in order], 8), mn), (r1,)
+    if name == "mux2":  # SDM: result halfword i = source halfword mhtype{2i+1:2i}
+        sel = ops["mhtype8"]
+        picks = [(sel >> (2 * i)) & 3 for i in range(4)]
+        return _unary(m, qp, r1, (ops["r2"],),
+                      lambda a: sum(((a >> (16 * p)) & 0xFFFF) << (16 * i) for i, p in enumerate(picks)),
+                      mn), (r1,)
+    if base in ("pshl2", "pshl4", "pshr2", "pshr4"):
+        right = base.startswith("pshr")
+        unsigned = comp == ".u"
+        if "r2" in ops:
+            srcs = (ops["r3"], ops["r2"]) if right else (ops["r2"], ops["r3"])
+            fixed = None
+        else:
+            srcs = (ops["r3"],) if right else (ops["r2"],)
+            fixed = ops["count5a"] if right else ops["ccount5"]
+
+        def shift(a, c=None, fixed=fixed, width=width):
+            count = fixed if c is None else c
+            if not right:
+                return 0 if count >= width else _join([v << count for v in _lanes(a, width)], width)
+            if unsigned:
+                return 0 if count >= width else _join([v >> count for v in _lanes(a, width)], width)
+            return _join([_sx(v, width) >> min(count, width) for v in _lanes(a, width)], width)
+        if fixed is None:
+            return _unary(m, qp, r1, srcs, lambda a, c: shift(a, c), mn), (r1,)
+        return _unary(m, qp, r1, srcs, lambda a: shift(a), mn), (r1,)
+    if name == "pshradd2":
+        cnt = ops["cnt2b"]
+
+        def pshradd(a, b):
+            return _join([_sat_s((_sx(x, 16) >> cnt) + _sx(y, 16), 16)
+                          for x, y in zip(_lanes(a, 16), _lanes(b, 16))], 16)
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), pshradd, mn), (r1,)
+    if base == "pmpy2":  # Ski pmpy2lEx/rEx: products of the even (.l) or odd (.r) lanes
+        first = 0 if comp == ".l" else 1
+
+        def pmpy(a, b):
+            x, y = _lanes(a, 16), _lanes(b, 16)
+            return _join([_sx(x[first], 16) * _sx(y[first], 16),
+                          _sx(x[first + 2], 16) * _sx(y[first + 2], 16)], 32)
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]), pmpy, mn), (r1,)
+    if base == "pmpyshr2":
+        cnt = ops["cnt2c"]
+        conv = (lambda v: v) if comp == ".u" else (lambda v: _sx(v, 16))
+        return _unary(m, qp, r1, (ops["r2"], ops["r3"]),
+                      _lanewise(16, lambda x, y: (conv(x) * conv(y)) >> cnt), mn), (r1,)
+    return None
