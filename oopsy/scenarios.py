@@ -37,6 +37,7 @@ class Scenario:
     name: str
     summary: str
     story: str
+    root_cause: str  # what the fix changed, one line
     fix_symbol: str  # the FIX_* assembler symbol kernel.S selects the variant with
     fix_function: str
     why_function: str
@@ -80,6 +81,7 @@ SCENARIOS: tuple[Scenario, ...] = (
                "syscall_get_arguments starts at ndirty instead of ndirty + sol, so args[0] is\n"
                "the syscall number 0x40a. Through the epc gate (no locals) it is right.\n"
                "Fix 0ceb1ace4a27 (facts §4.3 b): skip the locals, read the outputs only."),
+        root_cause="syscall_get_arguments: first argument at ndirty, not ndirty + sol (add r40=r38,r0)",
         fix_symbol="FIX_ARGS", fix_function="syscall_get_arguments", why_function="syscall_get_arguments",
         why_info=(1, "args[0]"),
     ),
@@ -89,6 +91,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         story=("chdir() fails: r8 = ENOENT (2), r10 = -1. syscall_get_error returns r8 as is,\n"
                "so PTRACE_SYSCALL_INFO_EXIT says rval 2 instead of -2.\n"
                "Fix 61bf318eac2c (facts §4.3 a): return -r8."),
+        root_cause="syscall_get_error: returns r8 instead of -r8 when r10 == -1",
         fix_symbol="FIX_ERROR", fix_function="syscall_get_error", why_function="syscall_get_error",
         why_info=(0, "rval"),
     ),
@@ -98,6 +101,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         story=("user_stack_pointer() returns pt_regs.ar_bspstore (the register backing store),\n"
                "so a tracer reading the sigframe at the reported sp finds sc_mask 0, not 0x4000.\n"
                "Fix 7ad1e3661678 (facts §4.3 c): return r12."),
+        root_cause="user_stack_pointer: loads pt_regs.ar_bspstore instead of pt_regs.r12",
         fix_symbol="FIX_SP", fix_function="user_stack_pointer", why_function="syscall_common",
         why_info=(0, "stack_pointer"),
     ),
@@ -108,6 +112,7 @@ SCENARIOS: tuple[Scenario, ...] = (
                "want_init_on_alloc skips zeroing because init_on_free 'already cleared' them.\n"
                "The page directory is full of 0xaaaa...; mmap's walk dereferences one and the\n"
                "kernel oopses at aaaaaaaaaaaaaab2 (the blog's fix 9df65f522536, facts §6)."),
+        root_cause="want_init_on_free: true with page_poison=on, so want_init_on_alloc skips the zeroing",
         fix_symbol="FIX_POISON", fix_function="want_init_on_free", why_function="kernel_poison_pages",
         why_register="r36", crashes=True,
     ),
@@ -117,6 +122,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         story=("close() queues sk_filter_release_rcu and then frees (and poisons) the filter at\n"
                "once; the callback runs from the idle loop after the task exits and reads\n"
                "fp->prog = 0xaaaa...: the seed's sk_filter_release_rcu oops at aaaaaaaaaaaaaab2."),
+        root_cause="sys_close: page_free(fp) right after call_rcu, before the callback ran",
         fix_symbol="FIX_DEFERRED", fix_function="sys_close", why_function="kernel_poison_pages",
         why_register="r15", crashes=True,
     ),
@@ -153,7 +159,8 @@ def listing() -> list[str]:
 def describe(name: str) -> list[str]:
     """`oopsy scenarios NAME`: the story, the images and the commands to try."""
     s = get(name)
-    lines = [f"{s.name}: {s.summary}", ""] + ["  " + line for line in s.story.splitlines()] + [""]
+    lines = [f"{s.name}: {s.summary}", ""] + ["  " + line for line in s.story.splitlines()]
+    lines += ["", f"  root cause: {s.root_cause}", ""]
     for v in VARIANTS:
         lines.append(f"  {v:<5}  {s.image(v)}")
     b, f = f"{s.name}-buggy.db", f"{s.name}-fixed.db"

@@ -206,6 +206,7 @@ def test_diff_stops_at_the_fix(traces, name):
     assert (result.a.where, result.a.insn) == (where, buggy_insn)
     assert (result.b.where, result.b.insn) == (where, fixed_insn)
     assert where.startswith(sc.get(name).fix_function + "+")
+    assert sc.get(name).root_cause.startswith(sc.get(name).fix_function + ": ")
     assert result.initial_differences >= 1  # the instruction bytes themselves
 
 
