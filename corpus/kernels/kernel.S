@@ -1,5 +1,5 @@
 // The oopsy mini-kernel: just enough of Linux/ia64 to replay the five bugs of the seed
-// story (../../shared seed "ia64 ptrace: off-by-one yak") on the emulator.
+// story ("ia64 ptrace: off-by-one yak", Trofimovich 2021) on oopsy's emulator.
 //
 // * an interruption vector table in cr.iva: break 0x100000 is a system call, every other
 //   interruption is fatal: the handler clears cr.iva and returns to the faulting
@@ -22,6 +22,8 @@
 // and the fixed images have identical layouts and a trace diff stops at the fix itself.
 // Console output and power-off go to the "firmware": the emulator's own Linux ABI,
 // reached by `break 0x100000` with cr.iva = 0.
+// The tracer's record of each system call (struct syscall_info in syscall_log) is at a
+// fixed address it prints, so `oopsy why --address` can ask about any reported value.
 
 	.explicit
 
