@@ -191,17 +191,10 @@ class Spec:
 def _spec_emitter(m: Machine, spec: Spec):
     gr, nat, pr, br, ar, cr = m.gr, m.nat, m.pr, m.br, m.ar, m.cr
     grs, prs, brs, crs = spec.grs, spec.prs, spec.brs, spec.crs
-    ars = spec.ars
+    # the RSE keeps ar.bsp/bspstore/rnat outside m.ar
+    rse_ars = tuple(a for a in spec.ars if a in (_AR_BSP, _AR_BSPSTORE, _AR_RNAT))
+    plain_ars = tuple(a for a in spec.ars if a not in rse_ars)
     want_psr, want_cfm, frame, rot = spec.psr, spec.cfm, spec.frame, spec.rot
-
-    def ar_value(a):
-        if a == _AR_BSP:
-            return m.bsp
-        if a == _AR_BSPSTORE:
-            return m.bspstore
-        if a == _AR_RNAT:
-            return m.rnat
-        return ar[a]
 
     def emit(rec):
         reg = rec.reg
@@ -219,8 +212,10 @@ def _spec_emitter(m: Machine, spec: Spec):
             reg(PR_NAMES[p], pr[p], 0)
         for b in brs:
             reg(BR_NAMES[b], br[b], 0)
-        for a in ars:
-            reg(AR_REG_NAMES[a], ar_value(a), 0)
+        for a in plain_ars:
+            reg(AR_REG_NAMES[a], ar[a], 0)
+        for a in rse_ars:
+            reg(AR_REG_NAMES[a], m.bsp if a == _AR_BSP else m.bspstore if a == _AR_BSPSTORE else m.rnat, 0)
         for c in crs:
             reg(CR_REG_NAMES[c], cr[c], 0)
         if want_psr:
