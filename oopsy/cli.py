@@ -132,7 +132,7 @@ def disasm(
 def run(
     program: str = typer.Argument(..., help="ia64 ELF, or a .S source (assembled and linked with binutils)"),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="stop after this many steps (slots)"),
-    entry: Optional[str] = typer.Option(None, "--entry", help="start at this symbol instead of the ELF entry"),
+    entry: Optional[str] = typer.Option(None, "--entry", help="start at this symbol (or 0x address) instead of the ELF entry"),
 ) -> None:
     """Emulate an ia64 program: prints its console output, and the oops if it dies."""
     from oopsy.emu.run import main_run
@@ -145,7 +145,7 @@ def record(
     program: str = typer.Argument(..., help="ia64 ELF, or a .S source (assembled and linked with binutils)"),
     output: Path = typer.Option(..., "--output", "-o", help="trace database to write (replaced if it exists)"),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", help="stop after this many steps"),
-    entry: Optional[str] = typer.Option(None, "--entry", help="start at this symbol instead of the ELF entry"),
+    entry: Optional[str] = typer.Option(None, "--entry", help="start at this symbol (or 0x address) instead of the ELF entry"),
     checkpoint_interval: int = typer.Option(20_000, "--checkpoint-interval", help="steps between checkpoints"),
 ) -> None:
     """Emulate a program and record every step into a SQLite trace; prints its console and oops."""

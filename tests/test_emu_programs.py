@@ -173,6 +173,11 @@ def test_cli_entry_symbol_and_bad_input(tmp_path):
     assert result.status == "limit" and result.steps == 50_000
     with pytest.raises(Exception, match="no symbol"):
         run_program(EMU / "recursion.elf", entry="nosuch")
+    from oopsy.symbols.elf import ElfImage
+
+    bench = ElfImage(EMU / "recursion.elf").symbol("bench_start").address
+    by_address = run_program(EMU / "recursion.elf", entry=f"{bench:#x}", max_steps=50_000)
+    assert by_address.steps == 50_000
     bad = tmp_path / "bad.elf"
     bad.write_bytes(b"not an elf")
     proc = subprocess.run([sys.executable, "-m", "oopsy.cli", "run", str(bad)], capture_output=True, text=True)

@@ -177,7 +177,12 @@ class Emulator:
         image = load(path, memory)
         emu = cls(image, Machine(memory), recorder=recorder, console=console)
         start = None
-        if isinstance(entry, str):
+        if isinstance(entry, str) and entry.lower().startswith("0x"):
+            try:
+                start = int(entry, 16)
+            except ValueError:
+                raise OopsyError(f"--entry {entry!r} is not a hex address", source=str(path)) from None
+        elif isinstance(entry, str):
             sym = image.image.symbol(entry)
             if sym is None:
                 raise OopsyError(f"no symbol {entry!r} for --entry", source=str(path))
