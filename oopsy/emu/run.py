@@ -11,6 +11,10 @@ Usage::
     emu = Emulator.from_elf("prog.elf")          # loads, sets up Linux or kernel mode
     result = emu.run(max_steps=10_000_000)        # resumable: run() again continues
     result.status  # "exit" | "oops" | "signal" | "limit"
+    emu.snapshot() / emu.restore(snap)            # checkpoints (machine, memory, kernel)
+
+`IMPLEMENTATION` lists the choices the architecture leaves open (ALAT, RSE eagerness,
+speculation, step counting) for a trace header.
 
 Recorder hook API (for `oopsy record`; stable)
 ----------------------------------------------
@@ -53,7 +57,7 @@ with these methods; the emulator calls them synchronously and never keeps their 
     kind ``rse_fill`` for a backing-store word the RSE loaded into the register file
     (memory is unchanged; it says where a register's value came from).
 ``event(kind, detail)``
-    ``interruption`` {vector, name, iip, slot, ifa, isr, iim}, ``syscall`` {nr, name,
+    ``interruption`` {vector, name, iip, slot, ifa, isr, iim, detail}, ``syscall`` {nr, name,
     args, via}, ``syscall_return`` {nr, r8, r10}, ``console`` {fd, data}, ``exit``
     {code}, ``oops`` {text}, ``signal`` {signo, text}, ``limit`` {steps}.
 ``end(result)``
