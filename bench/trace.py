@@ -166,10 +166,17 @@ def main() -> None:
           f"p95 {ms(pct(mt, 95))} (target <= 1 ms; baseline scan without the key: {ms(min(scan))})")
 
     # ------------------------------------------------------------------ why -------
+    # the loop counter: `adds r33=-1,r33` in _start, asked right after a random round
     w = Why(t)
+    (ip,) = t.db.execute("SELECT ip FROM bundles WHERE 'adds r33=-1,r33' IN (slot0, slot1, slot2)").fetchone()
+    counter_steps = []
+    for (s,) in t.db.execute("SELECT step FROM reg_write WHERE reg = 33 AND step > ? ORDER BY step LIMIT 400",
+                             (steps // 2,)):
+        if (t.location(s)[0] - ip) % (1 << 64) == 0:
+            counter_steps.append(s)
     wt, hops = [], []
     for _ in range(10):
-        before = rnd.randrange(steps // 2, steps)
+        before = rnd.choice(counter_steps) + 1
         loc = w.loc_of_reg("r33", before)
         t0 = time.perf_counter()
         chain = w.chain(loc, before, max_hops=10)

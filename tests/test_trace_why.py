@@ -105,3 +105,28 @@ def test_cli_why_and_origin_of_view(traces):
     assert [r[1] for r in rows][:2] == ["r18", hops[1]["location"]] and len(rows) == 8
     res = cli("why", db, "--register", "q7")
     assert res.returncode == 1 and res.stderr.count("\n") == 1 and "unknown register 'q7'" in res.stderr
+
+
+def test_alloc_target_is_a_write_even_when_unchanged(tmp_path):
+    # loop.elf's deep() saves ar.pfs with `alloc r35=ar.pfs,...` in every frame; the
+    # value is the same each time, and each alloc is still r35's writer
+    from trace_helpers import PROGRAMS
+
+    from oopsy.trace.record import record
+
+    db = tmp_path / "loop.db"
+    record(PROGRAMS / "loop.elf", db, max_steps=3000)
+    t = Trace(db)
+    allocs = [s for (s,) in t.db.execute("SELECT step FROM reg_writes WHERE reg = 'r35' AND step >= 0")
+              if t.instruction_text(*t.location(s)[:2]).startswith("alloc r35=ar.pfs")]
+    deep = t.elf.symbol("deep").address
+    calls = t.db.execute("SELECT count(*) FROM runs WHERE ip = ?", (deep,)).fetchone()[0]
+    assert len(allocs) == calls > 100  # one alloc per call of deep
+    # and each br.call's b0, the same return address every time, is its own write
+    call_b0 = [s for (s,) in t.db.execute("SELECT step FROM reg_writes WHERE reg = 'b0' AND step >= 0")
+               if "br.call" in t.instruction_text(*t.location(s)[:2])]
+    assert len(call_b0) == calls
+    loc, before, walker = start_location(t, "r35", None, allocs[-1] + 1)
+    chain = walker.chain(loc, before)
+    assert chain.hops[0].step == allocs[-1] and chain.hops[0].insn.startswith("alloc r35=ar.pfs")
+    assert chain.hops[1].loc.reg == "ar.pfs" and "br.call" in chain.hops[1].insn

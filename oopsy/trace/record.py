@@ -27,6 +27,7 @@ from oopsy.emu.memory import PAGE_SIZE
 from oopsy.emu.run import Emulator, RunResult, assemble
 from oopsy.errors import OopsyError
 from oopsy.ia64.disasm import render_instruction
+from oopsy.ia64.isa import OPERANDS
 from oopsy.trace import state
 from oopsy.trace.names import KIND_IDS, KIND_NAMES, REG_IDS, REG_NAMES
 
@@ -38,6 +39,8 @@ _MAXS = (1 << 63) - 1
 _MLX_TEMPLATES = (4, 5)
 _BSP_ID = REG_IDS["ar.bsp"]
 _CFM_ID = REG_IDS["cfm"]
+# registers the emulator reports for frame operations when they *may* have changed
+_FRAME_BOOKKEEPING = frozenset(REG_IDS[n] for n in ("ar.bspstore", "ar.rnat", "ar.ec", "psr"))
 
 
 def schema_sql() -> str:
@@ -78,6 +81,7 @@ class Recorder:
         self._pending = False
         self._frame_op = False
         self._shadow: dict[int, tuple[int, int]] = {}
+        self._explicit: dict[tuple[int, int], tuple[int, ...]] = {}
         self._kind_ids = KIND_IDS
 
     # ------------------------------------------------------------- hooks ----------
@@ -132,7 +136,10 @@ class Recorder:
         changed, by name. Two kinds of rows are not stored: stacked names at a step that
         moves ar.bsp (renames: the physical register keeps its value and identity, its
         backing-store slot, which is how `why` follows it; fills are rse_fill rows), and
-        any row whose value and NaT equal what the name held before (nothing changed).
+        rows of stacked registers and of the RSE / frame bookkeeping (ar.bspstore,
+        ar.rnat, ar.ec, psr) whose value and NaT equal what the name held before
+        (nothing changed). Explicit outputs in the ISA operand list (alloc's r1,
+        br.call's b1) and everything else reported (ar.pfs of a call ...) are kept.
         `shadow` tracks every name's reported value, renames included."""
         lst, cur, shadow = self.regw, self.cur, self._shadow
         i = len(lst)
@@ -141,8 +148,12 @@ class Recorder:
         rows = lst[i:]
         if self._frame_op:
             moved = any(r[0] == _BSP_ID for r in rows)
+            explicit = self._explicit_outputs(self._ip, self._slot)
             keep = [r for r in rows
-                    if not (moved and 32 <= r[0] < 128) and shadow.get(r[0], (0, 0)) != (r[2], r[3])]
+                    if r[0] in explicit
+                    or not ((moved and 32 <= r[0] < 128)
+                            or ((32 <= r[0] < 128 or r[0] in _FRAME_BOOKKEEPING)
+                                and shadow.get(r[0], (0, 0)) == (r[2], r[3])))]
             lst[i:] = keep
             self._frame_op = False
         for r in rows:
@@ -168,6 +179,24 @@ class Recorder:
         self._flush(result.steps)
 
     # ------------------------------------------------------------ writing ---------
+    def _explicit_outputs(self, ip: int, slot: int) -> tuple[int, ...]:
+        """Register ids the instruction at (ip, slot) names as outputs in the ISA table
+        (`alloc r1=...`, `br.call b1=...`): explicit writes, stored even when the name
+        held the same value."""
+        key = (ip, slot)
+        hit = self._explicit.get(key)
+        if hit is None:
+            hit = ()
+            tb = self.emu.translator.cache.get(ip | self.emu.machine.cpl)
+            insn = tb.bundle.at_slot(slot) if tb is not None else None
+            if insn is not None and insn.op is not None:
+                op = insn.op
+                names = [f"{OPERANDS[o].text}{v}" for o, v in zip(op.operands[: op.outputs], insn.values)
+                         if OPERANDS[o].kind == "reg" and OPERANDS[o].text in ("r", "p", "b")]
+                hit = tuple(REG_IDS[n] for n in names if n in REG_IDS)
+            self._explicit[key] = hit
+        return hit
+
     def _is_mlx(self, ip: int) -> bool:
         hit = self._mlx.get(ip)
         if hit is None:

@@ -230,10 +230,11 @@ class Trace:
                     "SELECT addr, step, kind, size, value FROM mem_write WHERE step = ? ORDER BY addr", (step,))]
         return regs, mems
 
-    def fills_at(self, step: int) -> dict[int, int]:
-        """Backing-store addresses the RSE filled at `step` -> value."""
-        return {a & 0xFFFFFFFFFFFFFFFF: v & 0xFFFFFFFFFFFFFFFF for a, v in self.db.execute(
-            "SELECT addr, value FROM mem_write WHERE step = ? AND kind = ?", (step, _RSE_FILL))}
+    def fill_at(self, step: int, addr: int) -> int | None:
+        """The value the RSE filled from backing-store slot `addr` at `step`, if it did."""
+        row = self.db.execute("SELECT value FROM mem_write WHERE addr = ? AND step = ? AND kind = ?",
+                              (to_sql(addr), step, _RSE_FILL)).fetchone()
+        return None if row is None else row[0] & 0xFFFFFFFFFFFFFFFF
 
 
 def open_trace(path: str | Path) -> Trace:

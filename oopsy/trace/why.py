@@ -117,9 +117,9 @@ class Why:
                         return w, None
             if f < 0:
                 return None, None
-            fills = t.fills_at(f)
-            if slot in fills:
-                return Write(f, fills[slot], reg=f"r{32 + num_regs(bsp, slot)}" if slot >= bsp else None,
+            filled = t.fill_at(f, slot)
+            if filled is not None:
+                return Write(f, filled, reg=f"r{32 + num_regs(bsp, slot)}" if slot >= bsp else None,
                              addr=slot, kind="rse_fill"), "fill"
             s = f  # the frame change only renamed the register: look further back
         raise OopsyError(f"provenance walk for slot {slot:#x} exceeded {MAX_INTERVALS} frame changes",
