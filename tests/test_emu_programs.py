@@ -265,3 +265,26 @@ def test_recorded_run_matches_and_reports_every_write(name):
         if reg.startswith("r") and reg not in live or reg == "ar.itc":
             continue
         assert rec.shadow[reg] == value, reg
+
+
+def test_unaligned_emulation_is_recorded_as_the_store():
+    class Rec(ShadowRecorder):
+        def begin(self, emu):
+            super().begin(emu)
+            self.mems, self.events = [], []
+
+        def mem(self, addr, size, value, kind):
+            self.mems.append((self.steps - 1, addr, size, value, kind))
+
+        def event(self, kind, detail):
+            self.events.append((self.steps - 1, kind, detail))
+
+    rec = Rec()
+    emu = Emulator.from_elf(EMU / "unaligned.elf", recorder=rec, console=io.StringIO())
+    emu.run()
+    buf = emu.image.image.symbol("buf").address
+    unaligned = [(step, d["addr"], d["store"]) for step, kind, d in rec.events if kind == "unaligned"]
+    assert [(a - buf, store) for _, a, store in unaligned] == [(1, False), (10, True), (11, False)]
+    store_step = unaligned[1][0]
+    assert [(a - buf, size, value, kind) for step, a, size, value, kind in rec.mems if step == store_step] == [
+        (10, 4, 0x01020304, "cpu")]

@@ -22,7 +22,8 @@ With no interruption vector table installed (cr.iva = 0) the emulator plays Linu
 * **Fatal faults**: in kernel mode the run ends like die(): `oopsy.emu.oops` formats
   the oops (page-fault alert line with the address, die header with cr.isr as %ld,
   show_regs, Call Trace from `oopsy.ia64.unwind` over the machine and the image's
-  unwind table); in user mode with a signal message.
+  unwind table); in user mode with a signal message. Misaligned integer loads and
+  stores are emulated as Linux's unaligned handler does (warning line, then resume).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from oopsy.emu.machine import (
 from oopsy.emu.memory import PAGE_SHIFT, PAGE_SIZE, PERM_R, PERM_RW, PERM_W, PERM_X
 from oopsy.emu.oops import OopsFrame, OopsState, format_oops
 from oopsy.errors import OopsyError
+from oopsy.ia64.decode import decode_bundle
 from oopsy.ia64.unwind import unwind
 
 M64 = (1 << 64) - 1
@@ -156,18 +158,21 @@ class LinuxKernel:
         self.console_stream = console  # optional text stream the guest's output goes to
         self.event = event or (lambda kind, detail: None)
         self.die_counter = 0
+        self.unaligned_reports = 0
         self.brk_start = self.brk = self.brk_mapped = self._initial_brk()
         self.mmap_next = MMAP_BASE
         self.stack_limits = (0, M64)
 
     def snapshot(self) -> dict:
         return {"console": bytes(self.console), "brk": self.brk, "brk_mapped": self.brk_mapped,
-                "mmap_next": self.mmap_next, "die_counter": self.die_counter}
+                "mmap_next": self.mmap_next, "die_counter": self.die_counter,
+                "unaligned_reports": self.unaligned_reports}
 
     def restore(self, snap: dict) -> None:
         self.console = bytearray(snap["console"])
         self.brk, self.brk_mapped = snap["brk"], snap["brk_mapped"]
         self.mmap_next, self.die_counter = snap["mmap_next"], snap["die_counter"]
+        self.unaligned_reports = snap.get("unaligned_reports", 0)
 
     # ---------------------------------------------------------------- setup -------
     def _initial_brk(self) -> int:
@@ -278,10 +283,7 @@ class LinuxKernel:
             data = self.m.mem.read_bytes(buf, count) if count else b""
         except GuestFault:
             return EFAULT, True
-        self.console += data
-        if self.console_stream is not None:
-            self.console_stream.write(data.decode("utf-8", "replace"))
-            self.console_stream.flush()
+        self._console(data)
         self.event("console", {"fd": fd, "data": data})
         return count, False
 
@@ -321,6 +323,63 @@ class LinuxKernel:
         mem.unmap(base, size)
         mem.map(base, size, perm, 3, lazy=True)  # pages appear (zeroed) on first touch
         return base, False
+
+    # ------------------------------------------------------- unaligned accesses -----
+    def emulate_unaligned(self, fault: GuestFault) -> bool:
+        """Linux's unaligned-reference handler (facts §1.5): print the (rate-limited)
+        warning, do the misaligned integer load or store byte-wise, update the base
+        register, and resume after the instruction. ld8.fill/st8.spill, ld16/st16 and
+        the semaphores are not emulated (False: the caller ends the run)."""
+        m = self.m
+        data = m.mem.peek(m.ip, 16)
+        if data is None:
+            return False
+        insn = decode_bundle(data, m.ip).at_slot(m.slot)
+        op = insn.op if insn is not None else None
+        if op is None or op.family not in ("ld", "st"):
+            return False
+        attrs = op.attrs
+        if attrs["kind"] in ("fill", "spill") or attrs["size"] == 16:
+            return False
+        ops = insn.operands
+        size, r3 = attrs["size"], ops["[r3]"]
+        addr = m.gr[r3]
+        ip = m.ip | m.slot
+        if self.unaligned_reports < 5:  # __ratelimit: 5 messages (per 5*HZ in Linux)
+            self.unaligned_reports += 1
+            if m.cpl:
+                line = f"{self.comm}({self.pid}): unaligned access to 0x{addr:016x}, ip=0x{ip:016x}\n"
+            else:
+                line = f"kernel unaligned access to 0x{addr:016x}, ip=0x{ip:016x}\n"
+            self._console(line.encode())
+        try:
+            if op.family == "ld":
+                value = int.from_bytes(m.mem.read_bytes(addr, size), "little")
+            else:
+                value = m.gr[ops["r2"]] & ((1 << (8 * size)) - 1)
+                m.mem.write_bytes(addr, value.to_bytes(size, "little"), kind="cpu")
+        except GuestFault:
+            return False
+        if op.family == "ld":
+            r1 = ops["r1"]
+            m.gr[r1], m.nat[r1] = value, 0
+        postinc = attrs.get("postinc")
+        if postinc == "reg":
+            r2 = ops["r2"]
+            m.gr[r3] = (addr + m.gr[r2]) & M64
+            m.nat[r3] |= m.nat[r2]
+        elif postinc == "imm":
+            m.gr[r3] = (addr + ops.get("imm9b", ops.get("imm9a", 0))) & M64
+        self.event("unaligned", {"addr": addr, "ip": ip, "size": size, "store": op.family == "st"})
+        last = len(decode_bundle(data, m.ip).instructions) - 1
+        m.ip, m.slot = (m.ip + 16, 0) if m.slot >= last else (m.ip, m.slot + 1)
+        return True
+
+    def _console(self, data: bytes) -> None:
+        self.console += data
+        if self.console_stream is not None:
+            self.console_stream.write(data.decode("utf-8", "replace"))
+            self.console_stream.flush()
 
     # ---------------------------------------------------------------- faults ------
     def symbolize(self, ip: int) -> str:

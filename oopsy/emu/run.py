@@ -59,7 +59,8 @@ with these methods; the emulator calls them synchronously and never keeps their 
 ``event(kind, detail)``
     ``interruption`` {vector, name, iip, slot, ifa, isr, iim, detail}, ``syscall`` {nr, name,
     args, via}, ``syscall_return`` {nr, r8, r10}, ``console`` {fd, data}, ``exit``
-    {code}, ``oops`` {text}, ``signal`` {signo, text}, ``limit`` {steps}.
+    {code}, ``oops`` {text}, ``signal`` {signo, text}, ``limit`` {steps},
+    ``unaligned`` {addr, ip, size, store} (a misaligned access the kernel emulated).
 ``end(result)``
     once, when `run()` returns (also for a step limit).
 
@@ -260,6 +261,8 @@ class Emulator:
                                      "ifa": fault.ifa, "isr": fault.isr, "iim": iim,
                                      "detail": fault.detail})
         if not m.cr[CR_IVA]:
+            if fault.kind == "unaligned_reference" and self.kernel.emulate_unaligned(fault):
+                return None  # Linux emulated the access; m.ip/m.slot are past it
             return ("fatal", self.kernel.fatal(fault))
         m.interrupt(fault, iim=iim)  # psr.ic collection, psr.bn = 0, ip = iva + vector
         return None
