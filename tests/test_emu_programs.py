@@ -269,9 +269,8 @@ def test_recorded_run_matches_and_reports_every_write(name):
 
 def test_unaligned_emulation_is_recorded_as_the_store():
     class Rec(ShadowRecorder):
-        def begin(self, emu):
-            super().begin(emu)
-            self.mems, self.events = [], []
+        def __init__(self):
+            self.mems, self.events, self.steps = [], [], 0
 
         def mem(self, addr, size, value, kind):
             self.mems.append((self.steps - 1, addr, size, value, kind))
