@@ -39,14 +39,18 @@ def test_views_from_plain_sqlite(chain_db):
     assert addr == "a000000100400008"
     # last_writer of r14 before the fault: the movl
     fault = db.execute("SELECT value FROM meta WHERE key = 'fault_step'").fetchone()[0]
-    row = db.execute("SELECT step, printf('%x', value) FROM last_writer WHERE reg = 'r14' AND step < ? AND ? <= until",
-                     (fault, fault)).fetchone()
+    row = db.execute("SELECT step, printf('%x', value) FROM last_writer WHERE reg = 'r14' AND step < ? "
+                     "ORDER BY step DESC LIMIT 1", (fault,)).fetchone()
     (movl,) = db.execute("SELECT step FROM steps WHERE ip = 0xa000000100000020 AND slot = 1").fetchone()
     assert row == (movl, "dead0000bee8")
     # last_mem_writer of the slot the chain goes through: the st8
-    row = db.execute("SELECT kind, printf('%x', value) FROM last_mem_writer WHERE addr = 0xa000000100400000 "
-                     "AND step < ? AND ? <= until", (fault, fault)).fetchone()
-    assert row == ("cpu", "dead0000bef0")
+    row = db.execute("SELECT kind, printf('%x', value), until FROM last_mem_writer WHERE addr = 0xa000000100400000 "
+                     "AND step < ? ORDER BY step DESC LIMIT 1", (fault,)).fetchone()
+    assert row == ("cpu", "dead0000bef0", 1 << 62)  # never written again
+    # live ranges: r17 is written once (the movl before the ld8) and never again
+    (ld,) = db.execute("SELECT step FROM steps WHERE ip = 0xa000000100000050 AND slot = 1").fetchone()
+    rows = db.execute("SELECT step, until FROM last_writer WHERE reg = 'r17' ORDER BY step").fetchall()
+    assert rows[-1][1] == 1 << 62 and rows[-1][0] < ld
 
 
 def test_query_table_and_json(chain_db):

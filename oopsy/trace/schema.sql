@@ -61,8 +61,10 @@ CREATE VIEW mem_writes AS
     SELECT w.step, w.addr, w.size, w.value, k.name AS kind
     FROM mem_write AS w JOIN writer_kinds AS k ON k.id = w.kind;
 
--- Every step: (step, ip, slot, qp). Expands all runs: fine for small traces or a
--- bounded `WHERE step BETWEEN a AND b` over `runs` first; `oopsy replay` seeks faster.
+-- Every step: (step, ip, slot, qp). It expands every run (a recursive CTE the
+-- planner cannot bound): fine for traces of up to ~10^5 steps. On a big trace ask
+-- `runs` directly: SELECT * FROM runs WHERE step <= N ORDER BY step DESC LIMIT 1
+-- gives the run holding step N (N - step slots further on), or use `oopsy replay`.
 CREATE VIEW steps AS
     WITH RECURSIVE
     bounds(step, ip, slot, stop) AS (
@@ -83,24 +85,28 @@ CREATE VIEW steps AS
     FROM s LEFT JOIN skipped AS k ON k.step = s.step
     ORDER BY s.step;
 
--- Live ranges: the value a register holds from `step` (its writer) until `until`
--- (the next writer). "Who last wrote r14 before step N":
---   SELECT * FROM last_writer WHERE reg = 'r14' AND step < N AND N <= until;
--- Stacked registers are named as in the frame current at the write (see `oopsy why`
--- for the frame-aware walk through calls, returns and the backing store).
+-- Live ranges: each write with `until`, the step of the next write of the same
+-- location (1 << 62 if none). "Who last wrote r14 before step N" is one key lookup:
+--   SELECT * FROM last_writer WHERE reg = 'r14' AND step < N ORDER BY step DESC LIMIT 1;
+-- (`until` is computed only for the rows a query returns). Stacked registers are
+-- named as in the frame current at the write; `oopsy why` follows them across calls,
+-- returns and the backing store by their slot.
 CREATE VIEW last_writer AS
-    SELECT r.name AS reg, w.step, coalesce(lead(w.step) OVER win, 1 << 62) AS until,
+    SELECT r.name AS reg, w.step,
+           coalesce((SELECT min(n.step) FROM reg_write AS n WHERE n.reg = w.reg AND n.step > w.step),
+                    1 << 62) AS until,
            w.value, w.nat
-    FROM reg_write AS w JOIN registers AS r ON r.id = w.reg
-    WINDOW win AS (PARTITION BY w.reg ORDER BY w.step);
+    FROM reg_write AS w JOIN registers AS r ON r.id = w.reg;
 
--- The same for memory, per written address (rse_fill rows are reads: left out).
+-- The same for memory, per written address (rse_fill rows are reads: left out):
+--   SELECT * FROM last_mem_writer WHERE addr = 0x... AND step < N ORDER BY step DESC LIMIT 1;
 CREATE VIEW last_mem_writer AS
-    SELECT w.addr, w.step, coalesce(lead(w.step) OVER win, 1 << 62) AS until, w.size,
-           w.value, k.name AS kind
+    SELECT w.addr, w.step,
+           coalesce((SELECT min(n.step) FROM mem_write AS n
+                     WHERE n.addr = w.addr AND n.step > w.step AND n.kind <> 2), 1 << 62) AS until,
+           w.size, w.value, k.name AS kind
     FROM mem_write AS w JOIN writer_kinds AS k ON k.id = w.kind
-    WHERE k.name <> 'rse_fill'
-    WINDOW win AS (PARTITION BY w.addr ORDER BY w.step);
+    WHERE w.kind <> 2;
 
 -- The first step each value was written to memory, and where:
 --   SELECT * FROM first_pattern WHERE value = 0xaaaaaaaaaaaaaaaa;
