@@ -14,7 +14,8 @@ each figure next to its baseline measured in the same run:
   re-executing from step 0;
 * last writer of a register / an address before a random step, p50/p95, vs a scan
   that cannot use the key;
-* a 10-hop `why` (the loop counter r33 back through adds, RSE fills and spills);
+* a 10-hop `why` (loop.elf: the loop counter r33 back through adds, RSE fills and
+  spills; other programs: --why-register at random steps);
 * `first --pattern` over the whole trace (a value never written: the worst case), vs a
   bare full scan of mem_write.
 
@@ -67,6 +68,7 @@ def main() -> None:
     ap.add_argument("--checkpoint-interval", type=int, default=20_000)
     ap.add_argument("--keep", default=None, help="directory to keep the trace in")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--why-register", default="r21", help="register for the why figure (not loop.elf)")
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="oopsy-bench-trace-"))
@@ -166,18 +168,25 @@ def main() -> None:
           f"p95 {ms(pct(mt, 95))} (target <= 1 ms; baseline scan without the key: {ms(min(scan))})")
 
     # ------------------------------------------------------------------ why -------
-    # the loop counter: `adds r33=-1,r33` in _start, asked right after a random round
+    # loop.elf: the loop counter, `adds r33=-1,r33` in _start, asked right after a
+    # random round (its chain goes through RSE fills and spills every round); other
+    # programs: --why-register at random steps in the second half
     w = Why(t)
-    (ip,) = t.db.execute("SELECT ip FROM bundles WHERE 'adds r33=-1,r33' IN (slot0, slot1, slot2)").fetchone()
+    row = t.db.execute("SELECT ip FROM bundles WHERE 'adds r33=-1,r33' IN (slot0, slot1, slot2)").fetchone()
     counter_steps = []
-    for (s,) in t.db.execute("SELECT step FROM reg_write WHERE reg = 33 AND step > ? ORDER BY step LIMIT 400",
-                             (steps // 2,)):
-        if (t.location(s)[0] - ip) % (1 << 64) == 0:
-            counter_steps.append(s)
+    if row is not None:
+        for (s,) in t.db.execute("SELECT step FROM reg_write WHERE reg = 33 AND step > ? ORDER BY step LIMIT 400",
+                                 (steps // 2,)):
+            if (t.location(s)[0] - row[0]) % (1 << 64) == 0:
+                counter_steps.append(s + 1)
+        why_reg = "r33"
+    else:
+        counter_steps = [rnd.randrange(steps // 2, steps) for _ in range(50)]
+        why_reg = args.why_register
     wt, hops = [], []
     for _ in range(10):
-        before = rnd.choice(counter_steps) + 1
-        loc = w.loc_of_reg("r33", before)
+        before = rnd.choice(counter_steps)
+        loc = w.loc_of_reg(why_reg, before)
         t0 = time.perf_counter()
         chain = w.chain(loc, before, max_hops=10)
         wt.append(time.perf_counter() - t0)

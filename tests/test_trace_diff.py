@@ -48,6 +48,8 @@ def test_cli_diff(dbs):
     res = cli("diff", a, b)
     assert res.returncode == 1
     lines = res.stdout.splitlines()
-    assert lines[1].startswith("first difference at step ") and lines[1].endswith(": register write")
-    assert "mov r14=5" in lines[2] and lines[3].strip() == "wrote: r14=0x5"
-    assert "mov r14=6" in lines[4] and lines[5].strip() == "wrote: r14=0x6"
+    assert lines[0] == "note: the traces are of different images (sha256 differs)"
+    assert lines[1] == "initial state: 2 memory words differ (loaded image / setup)"
+    assert lines[2].startswith("first difference at step ") and lines[2].endswith(": register write")
+    assert "mov r14=5" in lines[3] and lines[4].strip() == "wrote: r14=0x5"
+    assert "mov r14=6" in lines[5] and lines[6].strip() == "wrote: r14=0x6"

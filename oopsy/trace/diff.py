@@ -46,6 +46,7 @@ class DiffResult:
     b: Side | None
     initial_differences: int
     steps: tuple[int, int]
+    same_image: bool = True
 
 
 def _first_difference(db, table: str, cols: str, limit: int) -> int | None:
@@ -97,7 +98,8 @@ def diff(a: Trace, b: Trace) -> DiffResult:
             "EXCEPT SELECT addr, kind, size, value FROM other.mem_write WHERE step = -1)").fetchone()[0]
         step = min(firsts.values()) if firsts else (limit if a.steps != b.steps else None)
         if step is None:
-            return DiffResult(None, [], None, None, initial, (a.steps, b.steps))
+            return DiffResult(None, [], None, None, initial, (a.steps, b.steps),
+                              a.meta.get("image_sha256") == b.meta.get("image_sha256"))
         reasons = sorted(what for what, m in firsts.items() if m == step)
         if not reasons:
             reasons = [f"one trace ends at step {limit}"]
@@ -105,11 +107,14 @@ def diff(a: Trace, b: Trace) -> DiffResult:
         mem_b = _mem_writes(db, "other", step)
     finally:
         db.execute("DETACH DATABASE other")
-    return DiffResult(step, reasons, _side(a, step, mem_a), _side(b, step, mem_b), initial, (a.steps, b.steps))
+    same = a.meta.get("image_sha256") == b.meta.get("image_sha256")
+    return DiffResult(step, reasons, _side(a, step, mem_a), _side(b, step, mem_b), initial, (a.steps, b.steps), same)
 
 
 def render(result: DiffResult, name_a: str, name_b: str) -> list[str]:
     lines = []
+    if not result.same_image:
+        lines.append("note: the traces are of different images (sha256 differs)")
     if result.initial_differences:
         lines.append(f"initial state: {result.initial_differences} memory words differ (loaded image / setup)")
     if result.step is None:
