@@ -78,9 +78,9 @@ class Recorder:
         self._next_checkpoint = 0
         self._bundles_written: set[int] = set()
         self._reg_ids = REG_IDS
-        self._pending = False
         self._frame_op = False
-        self._shadow: dict[int, tuple[int, int]] = {}
+        self._shadow: dict[int, object] = {}
+        self._unchanged: set[int] = set()
         self._explicit: dict[tuple[int, int], tuple[int, ...]] = {}
         self._kind_ids = KIND_IDS
 
@@ -94,12 +94,13 @@ class Recorder:
         nats = list(m.nat) + [0] * (len(values) - 128)
         for i, (v, nat) in enumerate(zip(values, nats)):
             if v or nat:
-                self.regw.append((i, -1, v - _TWO64 if v > _MAXS else v, nat))
-                self._shadow[i] = (self.regw[-1][2], nat)
+                sv = v - _TWO64 if v > _MAXS else v
+                self.regw.append((i, -1, sv, nat))
+                self._shadow[i] = (sv, 1) if nat else sv
         self._flush(0)
 
     def step(self, step: int, ip: int, slot: int, qp: int) -> None:
-        if self._pending:
+        if self._frame_op:
             self._settle()
         if step >= self._next_flush:
             self._at_boundary(step, ip, slot)
@@ -123,10 +124,16 @@ class Recorder:
 
     def reg(self, name: str, value: int, nat: int) -> None:
         rid = self._reg_ids[name]
-        if rid >= _BSP_ID:
-            self._frame_op |= rid == _BSP_ID or rid == _CFM_ID
-        self.regw.append((rid, self.cur, value - _TWO64 if value > _MAXS else value, nat))
-        self._pending = True
+        if value > _MAXS:
+            value -= _TWO64
+        sv = (value, 1) if nat else value
+        shadow = self._shadow
+        if shadow.get(rid, 0) == sv:
+            self._unchanged.add(len(self.regw))
+        shadow[rid] = sv
+        if rid >= _BSP_ID and (rid == _BSP_ID or rid == _CFM_ID):
+            self._frame_op = True
+        self.regw.append((rid, self.cur, value, nat))
 
     def _settle(self) -> None:
         """Post-process the rows of the step just finished (all at the end of `regw`).
@@ -140,25 +147,21 @@ class Recorder:
         ar.rnat, ar.ec, psr) whose value and NaT equal what the name held before
         (nothing changed). Explicit outputs in the ISA operand list (alloc's r1,
         br.call's b1) and everything else reported (ar.pfs of a call ...) are kept.
-        `shadow` tracks every name's reported value, renames included."""
-        lst, cur, shadow = self.regw, self.cur, self._shadow
+        `reg` tracks every name's reported value (renames included) in `_shadow` and
+        notes the rows that repeat it in `_unchanged`."""
+        lst, cur, unchanged = self.regw, self.cur, self._unchanged
         i = len(lst)
         while i and lst[i - 1][1] == cur:
             i -= 1
         rows = lst[i:]
-        if self._frame_op:
-            moved = any(r[0] == _BSP_ID for r in rows)
-            explicit = self._explicit_outputs(self._ip, self._slot)
-            keep = [r for r in rows
-                    if r[0] in explicit
-                    or not ((moved and 32 <= r[0] < 128)
-                            or ((32 <= r[0] < 128 or r[0] in _FRAME_BOOKKEEPING)
-                                and shadow.get(r[0], (0, 0)) == (r[2], r[3])))]
-            lst[i:] = keep
-            self._frame_op = False
-        for r in rows:
-            shadow[r[0]] = (r[2], r[3])
-        self._pending = False
+        moved = any(r[0] == _BSP_ID for r in rows)
+        explicit = self._explicit_outputs(self._ip, self._slot)
+        lst[i:] = [r for k, r in enumerate(rows, i)
+                   if r[0] in explicit
+                   or not ((moved and 32 <= r[0] < 128)
+                           or ((32 <= r[0] < 128 or r[0] in _FRAME_BOOKKEEPING) and k in unchanged))]
+        unchanged.clear()
+        self._frame_op = False
 
     def mem(self, addr: int, size: int, value: int, kind: str) -> None:
         if size == 16:  # st16 / ld16: two 8-byte rows, so every row fits a SQLite integer
@@ -174,7 +177,7 @@ class Recorder:
         self.events.append((self.cur, kind, json.dumps(detail, default=_json_default)))
 
     def end(self, result: RunResult) -> None:
-        if self._pending:
+        if self._frame_op:
             self._settle()
         self._flush(result.steps)
 
@@ -229,6 +232,7 @@ class Recorder:
                            (steps_done, *self._checkpoint(steps_done, *checkpoint)))
             db.execute("UPDATE meta SET value = ? WHERE key = 'steps'", (steps_done,))
         self.runs, self.skipped, self.regw, self.memw, self.events = [], [], [], [], []
+        self._unchanged.clear()
         self.committed = steps_done
         if self.progress is not None:
             self.progress(steps_done)
