@@ -53,3 +53,19 @@ def test_cli_diff(dbs):
     assert lines[2].startswith("first difference at step ") and lines[2].endswith(": register write")
     assert "mov r14=5" in lines[3] and lines[4].strip() == "wrote: r14=0x5"
     assert "mov r14=6" in lines[5] and lines[6].strip() == "wrote: r14=0x6"
+
+
+def test_control_flow_divergence_on_the_same_image(tmp_path):
+    # the same image started at _start and at poison: they part at step 0
+    from oopsy.trace.record import record
+    from trace_helpers import PROGRAMS
+
+    a, b = tmp_path / "start.db", tmp_path / "poison.db"
+    record(PROGRAMS / "kernel_chain.elf", a, max_steps=50)
+    record(PROGRAMS / "kernel_chain.elf", b, max_steps=50, entry="poison")
+    with Trace(a) as ta, Trace(b) as tb:
+        r = diff(ta, tb)
+    assert r.same_image and r.step == 0
+    assert "control flow" in r.reasons
+    assert (r.a.where, r.b.where) == ("_start+0x0", "poison+0x0")
+    assert r.a.insn.startswith("alloc r32=ar.pfs") and r.b.insn == "nop.m 0x0"
