@@ -65,7 +65,7 @@ def test_syscall_result_and_alu_inputs(traces):
     assert t.status == "complete"
     assert [h.insn for h in chain.hops] == ["add r17=r16,r14", "mov r16=r8", "break.i 0x100000"]
     assert chain.hops[0].also == ["r14=0x5"]
-    assert chain.hops[2].how.startswith("syscall result: write(1, ")
+    assert chain.hops[2].how.startswith("syscall result: write(0x1, 0x")
     assert chain.hops[2].value == 3
 
 

@@ -170,7 +170,7 @@ class Why:
             return hop
         if w.kind == "kernel":
             sc = self.syscall_at(w.step)
-            hop.how = (f"input: written by the emulated kernel in syscall {sc['name']}{tuple(sc['args'])}"
+            hop.how = (f"input: written by the emulated kernel in syscall {_call(sc)}"
                        if sc else "written by the emulated kernel")
             return hop
         if w.kind == "loader":
@@ -199,7 +199,7 @@ class Why:
         name = w.reg
         sc = self.syscall_at(w.step)
         if sc is not None and name in ("r8", "r9", "r10"):
-            hop.how = f"syscall result: {sc['name']}{tuple(sc['args'])} returned in {name}"
+            hop.how = f"syscall result: {_call(sc)} returned in {name}"
             return hop
         if insn is None or insn.op is None:
             hop.how = "written by an instruction outside the image (gate page, vector)"
@@ -324,6 +324,13 @@ class Why:
                 self.t.db.executemany("INSERT OR REPLACE INTO provenance VALUES (?, ?, ?, ?, ?, ?)", rows)
         except Exception:  # a read-only trace: the chain is still printed
             pass
+
+
+def _call(sc: dict) -> str:
+    """name(arg, ...) of a syscall event, arguments in hex (the first three: the
+    trace does not know each call's arity)."""
+    args = ", ".join(f"{a & 0xFFFFFFFFFFFFFFFF:#x}" for a in sc.get("args", [])[:3])
+    return f"{sc.get('name', '?')}({args}, ...)"
 
 
 def start_location(trace: Trace, register: str | None, address: str | None, step: int | None,
