@@ -214,8 +214,6 @@ def hops(chain):
     return [(h.where, h.insn) for h in chain.hops]
 
 
-@pytest.mark.xfail(strict=True, reason="why loses a stacked register across `mov ar.bspstore` (the syscall "
-                   "entry's switch to the kernel backing store): it lands on an older frame's alloc")
 def test_why_syscall_args_reaches_the_local_spilled_by_flushrs(traces):
     chain = why_chain(traces["syscall-args", "buggy"], "syscall-args")
     spill = next(h for h in chain.hops if h.where == "syscall_get_arguments+0x10")

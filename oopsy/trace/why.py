@@ -29,6 +29,8 @@ from oopsy.trace.names import REG_IDS, REG_NAMES, canonical_register, to_sql
 from oopsy.trace.tracedb import Trace, Write
 
 _BSP = REG_IDS["ar.bsp"]
+_BSPSTORE = REG_IDS["ar.bspstore"]
+_CFM = REG_IDS["cfm"]
 _AR_BASE = REG_IDS["r0"] + 128 + 64 + 8
 _CR_BASE = _AR_BASE + 128
 MAX_INTERVALS = 100_000
@@ -121,9 +123,30 @@ class Why:
             if filled is not None:
                 return Write(f, filled, reg=f"r{32 + num_regs(bsp, slot)}" if slot >= bsp else None,
                              addr=slot, kind="rse_fill"), "fill"
+            slot = self._before_bspstore_switch(f, slot)
             s = f  # the frame change only renamed the register: look further back
         raise OopsyError(f"provenance walk for slot {slot:#x} exceeded {MAX_INTERVALS} frame changes",
                          source=t.source)
+
+    def _before_bspstore_switch(self, step: int, slot: int) -> int:
+        """The slot a dirty register had before `mov ar.bspstore` at `step` moved it.
+
+        Writing ar.bspstore without a frame change keeps the dirty registers and gives
+        them backing addresses from the new bspstore on (facts §3.3: BSP = bspstore +
+        dirty registers and their NaT slots); so a slot at or above the new bspstore held,
+        before that step, the register as many registers above the old bspstore.
+        """
+        t = self.t
+        new = t.reg_before(_BSPSTORE, step + 1)
+        if new is None or new.step != step:
+            return slot
+        cfm = t.reg_before(_CFM, step + 1)
+        if cfm is not None and cfm.step == step:
+            return slot
+        old = t.reg_before(_BSPSTORE, step)
+        if old is None or slot < new.value:
+            return slot
+        return skip_regs(old.value, num_regs(new.value, slot))
 
     def value_of(self, loc: Loc, step: int) -> int:
         w, _ = self.writer(loc, step)
