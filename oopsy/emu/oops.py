@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from oopsy.ia64.unwind import call_trace_lines
+
 PAGE_SIZE = 0x4000  # fault.c: "NULL pointer dereference" below PAGE_SIZE (16 KiB pages)
 # show_regs() prints r1-r3 and r8-r31: r4-r7 live in switch_stack (facts §1.1)
 PT_GENERAL = (1, 2, 3) + tuple(range(8, 32))
@@ -94,9 +96,5 @@ def format_oops(state: OopsState, symbolize: Callable[[int], str]) -> str:
                 out.append(" ".join(row))
                 row = []
     else:  # show_stack() -> ia64_do_show_stack() (facts §1.2)
-        out.append("")
-        out.append("Call Trace:")
-        for frame in state.frames:
-            out.append(f" [<{frame.ip:016x}>] {symbolize(frame.ip)}")
-            out.append(f"{'':32}sp={frame.sp:016x} bsp={frame.bsp:016x}")
+        out.extend(call_trace_lines(state.frames, symbolize))
     return "\n".join(out) + "\n"

@@ -46,7 +46,8 @@ class UnsupportedForm(Exception):
     """A form the scanner cannot size; the caller falls back to pyelftools."""
 
 
-def _uleb(data, pos: int) -> tuple[int, int]:
+def uleb128(data, pos: int) -> tuple[int, int]:
+    """An unsigned LEB128 at `pos`: (value, position after it)."""
     result = shift = 0
     while True:
         byte = data[pos]
@@ -75,7 +76,7 @@ def scope_dies(
     compiled: dict[int, tuple[str, bool, list[tuple[str, str]]]] = {}
 
     pos = cu.cu_die_offset
-    code, pos = _uleb(data, pos)  # the unit DIE itself: skip its attributes, walk its children
+    code, pos = uleb128(data, pos)  # the unit DIE itself: skip its attributes, walk its children
     # stack entries: (walking this subtree?, enclosing function offset)
     stack: list[tuple[bool, int | None]] = []
     tag, has_children, specs = _compile(abbrevs, compiled, code)
@@ -84,7 +85,7 @@ def scope_dies(
         stack.append((True, None))
     while stack and pos < end:
         start = pos
-        code, pos = _uleb(data, pos)
+        code, pos = uleb128(data, pos)
         if code == 0:
             stack.pop()
             continue
@@ -114,7 +115,7 @@ def _skip_attributes(data, pos, specs, address_size, offset_size, ref_addr_size,
     sibling = None
     for name, form in specs:
         if form == "DW_FORM_indirect":
-            code, pos = _uleb(data, pos)
+            code, pos = uleb128(data, pos)
             form = _FORM_CODES.get(code)
             if form is None:
                 raise UnsupportedForm(f"indirect form {code:#x}")
@@ -140,13 +141,13 @@ def _skip_attributes(data, pos, specs, address_size, offset_size, ref_addr_size,
             width = _BLOCK_LENGTH[form]
             pos += width + int.from_bytes(data[pos : pos + width], "little")
         elif form in ("DW_FORM_block", "DW_FORM_exprloc"):
-            length, pos = _uleb(data, pos)
+            length, pos = uleb128(data, pos)
             pos += length
         else:
             raise UnsupportedForm(form)
         if name == "DW_AT_sibling":
             if form in _UNIT_REFS:
-                value = _uleb(data, start)[0] if form == "DW_FORM_ref_udata" else int.from_bytes(data[start:pos], "little")
+                value = uleb128(data, start)[0] if form == "DW_FORM_ref_udata" else int.from_bytes(data[start:pos], "little")
                 sibling = cu_offset + value
             elif form == "DW_FORM_ref_addr":
                 sibling = int.from_bytes(data[start:pos], "little")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from oopsy.symbols.diescan import uleb128
+
 # Standard opcodes (section 6.2.5.2) and extended opcodes (6.2.5.3).
 _COPY, _ADVANCE_PC, _ADVANCE_LINE, _SET_FILE, _SET_COLUMN = 1, 2, 3, 4, 5
 _NEGATE_STMT, _SET_BASIC_BLOCK, _CONST_ADD_PC, _FIXED_ADVANCE_PC = 6, 7, 8, 9
@@ -18,17 +20,6 @@ _SET_PROLOGUE_END, _SET_EPILOGUE_BEGIN, _SET_ISA = 10, 11, 12
 _END_SEQUENCE, _SET_ADDRESS, _DEFINE_FILE, _SET_DISCRIMINATOR = 1, 2, 3, 4
 
 Row = tuple[int, int, int, int, bool, bool]
-
-
-def _uleb(data: bytes, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return result, pos
-        shift += 7
 
 
 def _sleb(data: bytes, pos: int) -> tuple[int, int]:
@@ -79,7 +70,7 @@ def decode_rows(program, little_endian: bool = True) -> Iterator[Row]:
             yield address, file, line, discriminator, False, file_set
             discriminator = 0
         elif op == 0:
-            length, pos = _uleb(data, pos)
+            length, pos = uleb128(data, pos)
             if length == 0:
                 continue
             sub, body, pos = data[pos], pos + 1, pos + length
@@ -89,22 +80,22 @@ def decode_rows(program, little_endian: bool = True) -> Iterator[Row]:
             elif sub == _SET_ADDRESS:
                 address = int.from_bytes(data[body:pos], order)
             elif sub == _SET_DISCRIMINATOR:
-                discriminator, _ = _uleb(data, body)
+                discriminator, _ = uleb128(data, body)
             elif sub == _DEFINE_FILE:
                 name_end = data.index(b"\0", body)
-                dir_index, _ = _uleb(data, name_end + 1)
+                dir_index, _ = uleb128(data, name_end + 1)
                 header["file_entry"].append({"name": data[body:name_end], "dir_index": dir_index})
         elif op == _COPY:
             yield address, file, line, discriminator, False, file_set
             discriminator = 0
         elif op == _ADVANCE_PC:
-            step, pos = _uleb(data, pos)
+            step, pos = uleb128(data, pos)
             address = (address + step * min_length) & mask
         elif op == _ADVANCE_LINE:
             step, pos = _sleb(data, pos)
             line += step
         elif op == _SET_FILE:
-            file, pos = _uleb(data, pos)
+            file, pos = uleb128(data, pos)
             file_set = True
         elif op == _CONST_ADD_PC:
             address = (address + const_add) & mask
@@ -115,7 +106,7 @@ def decode_rows(program, little_endian: bool = True) -> Iterator[Row]:
             pass
         else:  # set_column, set_isa and any opcode this version does not define
             for _ in range(lengths[op - 1] if op - 1 < len(lengths) else 0):
-                _, pos = _uleb(data, pos)
+                _, pos = uleb128(data, pos)
 
 
 def pyelftools_rows(program) -> Iterator[Row]:
