@@ -28,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from oopsy.ia64.bits import CFM_MASK
 from oopsy.ia64.rse import skip_regs
 from oopsy.ia64.unwind_info import FrameRules, SaveLoc, UnwindTable, evaluate
 
-CFM_MASK = (1 << 38) - 1
 PRED_NON_SYSCALL = 5  # facts §3.4, entry.h
 
 # facts §4.2: struct pt_regs byte offsets
