@@ -364,8 +364,12 @@ def record(program: str | Path, out: str | Path, *, max_steps: int | None = None
                 extra["fault_step"] = rec.fault_step
             finish_trace(db, status, extra)
         except KeyboardInterrupt:
+            # The interrupt may land inside a batch's commit: never go back behind what
+            # the database already holds.
+            (committed,) = db.execute("SELECT value FROM meta WHERE key = 'steps'").fetchone()
+            rec.cur = max(rec.cur, int(committed), 0)
             rec.drop_partial()
-            rec._flush(max(rec.cur, 0))
+            rec._flush(rec.cur)
             finish_trace(db, "interrupted", {"result": "interrupted"})
             raise
         except BaseException:
