@@ -26,10 +26,6 @@ def decode(layout: tuple[Field, ...], value: int) -> dict[str, int]:
     return {f.name: f.get(value) for f in layout}
 
 
-def bitfield(value: int, lo: int, width: int) -> int:
-    return (value >> lo) & ((1 << width) - 1)
-
-
 # facts §3.1: PSR bits from arch/ia64/include/asm/kregs.h
 PSR = (
     Field("be", 1, 1, "big-endian memory access"),
@@ -158,11 +154,6 @@ def isr_access_text(isr: dict[str, int]) -> str:
     if isr["rs"]:
         text += ", register-stack (RSE) access"
     return text
-
-
-def to_signed64(value: int) -> int:
-    value &= (1 << 64) - 1
-    return value - (1 << 64) if value >> 63 else value
 
 
 def to_unsigned64(value: int) -> int:
