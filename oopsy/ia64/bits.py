@@ -115,10 +115,6 @@ def _frame_fields(layout: tuple[Field, ...], value: int) -> dict[str, int]:
     return fields
 
 
-def decode_cfm(value: int) -> dict[str, int]:
-    return _frame_fields(CFM, value)
-
-
 def decode_ifs(value: int) -> dict[str, int]:
     return _frame_fields(IFS, value)
 
