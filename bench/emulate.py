@@ -25,34 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from oopsy.emu.run import Emulator  # noqa: E402
+from oopsy.emu.run import Emulator, NullRecorder  # noqa: E402
 
 EMU = Path(__file__).resolve().parents[1] / "corpus" / "programs" / "emu"
 CASES = (("loop-heavy (loops.elf bench_loops)", "loops.elf", "bench_loops"),
          ("deep recursion (recursion.elf bench_start)", "recursion.elf", "bench_start"),
          ("load/compare/store loop (loops.elf bench_memory)", "loops.elf", "bench_memory"))
-
-
-class NullRecorder:
-    """The recorder hooks (oopsy/emu/run.py) doing nothing."""
-
-    def begin(self, emu):
-        pass
-
-    def step(self, step, ip, slot, qp):
-        pass
-
-    def reg(self, name, value, nat):
-        pass
-
-    def mem(self, addr, size, value, kind):
-        pass
-
-    def event(self, kind, detail):
-        pass
-
-    def end(self, result):
-        pass
 
 
 def measure(elf: str, entry: str, repeat: int = 3, recorder=None) -> tuple[int, float]:

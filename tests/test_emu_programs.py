@@ -13,7 +13,7 @@ import pytest
 from conftest import CORPUS, requires_binutils
 
 from oopsy.emu.kernel import RBS_BASE
-from oopsy.emu.run import Emulator, run_program
+from oopsy.emu.run import Emulator, NullRecorder, run_program
 from oopsy.errors import OopsyError
 from oopsy.ia64 import rse
 from oopsy.report import decode_text
@@ -212,7 +212,7 @@ def test_run_assembles_a_source(tmp_path):
         run_program(broken)
 
 
-class ShadowRecorder:
+class ShadowRecorder(NullRecorder):
     """Rebuilds the register file from the hook's reports alone."""
 
     def begin(self, emu):
@@ -226,15 +226,6 @@ class ShadowRecorder:
 
     def reg(self, name, value, nat):
         self.shadow[name] = (value, nat)
-
-    def mem(self, addr, size, value, kind):
-        pass
-
-    def event(self, kind, detail):
-        pass
-
-    def end(self, result):
-        pass
 
 
 def _named_registers(m) -> dict[str, tuple[int, int]]:

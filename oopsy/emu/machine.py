@@ -269,24 +269,15 @@ class Machine:
         sof = self.sof
         if not sof:
             return
-        gr, nat, phys, pnat, b = self.gr, self.nat, self.phys, self.phys_nat, self.bof
         if self.rrb_gr and self.sor:
+            gr, nat, phys, pnat, b = self.gr, self.nat, self.phys, self.phys_nat, self.bof
             sor, rrb = self.sor, self.rrb_gr
             for i in range(sof):
                 p = (b + ((i + rrb) % sor if i < sor else i)) % N_STACKED
                 phys[p] = gr[32 + i]
                 pnat[p] = nat[32 + i]
             return
-        end = b + sof
-        if end <= N_STACKED:
-            phys[b:end] = gr[32 : 32 + sof]
-            pnat[b:end] = nat[32 : 32 + sof]
-        else:
-            first = N_STACKED - b
-            phys[b:] = gr[32 : 32 + first]
-            pnat[b:] = nat[32 : 32 + first]
-            phys[: end - N_STACKED] = gr[32 + first : 32 + sof]
-            pnat[: end - N_STACKED] = nat[32 + first : 32 + sof]
+        self._store_locals(sof)
 
     def _load_view(self, start: int = 0) -> None:
         """Copy stacked registers start..sof-1 of the current frame from the physical file."""
@@ -505,7 +496,8 @@ class Machine:
             nat[32 : 32 + self.sof] = nat[32 + sol : 32 + old_sof]
 
     def _store_locals(self, count: int) -> None:
-        """Store the first `count` stacked registers of an unrotated view to the file."""
+        """Store the first `count` stacked registers of an unrotated view to the file
+        (from bof on, wrapping around the circular physical file)."""
         if not count:
             return
         b = self.bof

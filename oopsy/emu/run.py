@@ -100,6 +100,28 @@ IMPLEMENTATION = {
 }
 
 
+class NullRecorder:
+    """A recorder (the hook API above) that does nothing: a base to override hooks on."""
+
+    def begin(self, emu) -> None:
+        pass
+
+    def step(self, step: int, ip: int, slot: int, qp: int) -> None:
+        pass
+
+    def reg(self, name: str, value: int, nat: int) -> None:
+        pass
+
+    def mem(self, addr: int, size: int, value: int, kind: str) -> None:
+        pass
+
+    def event(self, kind: str, detail: dict) -> None:
+        pass
+
+    def end(self, result) -> None:
+        pass
+
+
 @dataclass
 class RunResult:
     status: str  # exit | oops | signal | limit
